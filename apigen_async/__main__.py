@@ -1,0 +1,3 @@
+from apigen_async.cli import entry
+
+entry()

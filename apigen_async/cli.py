@@ -1,0 +1,300 @@
+"""The `apigen` command: generate, report, catalog, bench."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import anyio
+
+from apigen_async import __version__
+from apigen_async.errors import ApigenError, ConfigError
+from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
+from apigen_async.schema import STYLES
+
+__all__ = ["main", "parse_styles"]
+
+DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+def parse_styles(spec: str) -> dict[str, float]:
+    """`simple,parallel:2` -> {"simple": 1.0, "parallel": 2.0}; unknown names are errors."""
+    weights: dict[str, float] = {}
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, _, weight = part.partition(":")
+        name = name.strip()
+        if name not in STYLES:
+            raise ConfigError(f"--styles: unknown style {name!r}; choose from {', '.join(STYLES)}")
+        try:
+            value = float(weight) if weight else 1.0
+        except ValueError as exc:
+            raise ConfigError(f"--styles: weight of {name!r} is not a number: {weight!r}") from exc
+        if value < 0:
+            raise ConfigError(f"--styles: weight of {name!r} is negative")
+        weights[name] = value
+    if not any(weights.values()):
+        raise ConfigError("--styles: no style with a positive weight")
+    return weights
+
+
+def _positive(kind: type[int] | type[float]):
+    def convert(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
+        return value
+
+    return convert
+
+
+def _add_api_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--apis",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="extra API files or folders besides the built-in library: Python modules "
+        "(functions with type hints and docstrings) or ToolBench JSON (tool files, "
+        "query api_list files)",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apigen",
+        description="Generate verified function-calling datasets (APIGen, async).",
+    )
+    parser.add_argument("--version", action="version", version=f"apigen-async {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser(
+        "generate",
+        help="generate a verified dataset",
+        description="Sample APIs, generate query/answer pairs with an LLM, keep those that "
+        "pass the format, execution and semantic checks. With no --base-url and no API key, "
+        "runs the embedded local model (llama.cpp) offline.",
+    )
+    g.add_argument(
+        "-n",
+        "--pairs",
+        type=_positive(int),
+        default=20,
+        help="stop after this many verified pairs (default 20)",
+    )
+    g.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out"),
+        help="output folder: dataset.jsonl, report.json, apigen.sqlite (default out/)",
+    )
+    g.add_argument("--seed", type=int, default=0, help="run seed; tasks derive from it (default 0)")
+    g.add_argument(
+        "--base-url",
+        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; "
+        "default: OpenAI if a key is set, else the embedded local model",
+    )
+    g.add_argument(
+        "--model",
+        help=f"generator model (default: {DEFAULT_OPENAI_MODEL} on OpenAI, "
+        "the local model's name when embedded)",
+    )
+    g.add_argument("--judge-model", help="semantic-checker model (default: --model)")
+    g.add_argument(
+        "--api-key-env",
+        default="OPENAI_API_KEY",
+        metavar="NAME",
+        help="environment variable holding the API key (default OPENAI_API_KEY); "
+        "the key is never written anywhere",
+    )
+    g.add_argument(
+        "--concurrency",
+        type=_positive(int),
+        help="LLM requests in flight (default 8; embedded model: its --slots)",
+    )
+    g.add_argument(
+        "--exec-concurrency",
+        type=_positive(int),
+        default=2,
+        help="sandboxed Python workers executing calls (default 2)",
+    )
+    g.add_argument("--rpm", type=_positive(float), help="cap on LLM requests per minute")
+    g.add_argument("--tpm", type=_positive(float), help="cap on LLM tokens per minute")
+    g.add_argument(
+        "--styles",
+        default=",".join(STYLES),
+        help="query styles with optional weights, e.g. 'simple:2,parallel,irrelevance:0.5'"
+        f" (default all: {','.join(STYLES)})",
+    )
+    _add_api_flags(g)
+    g.add_argument("--temperature", type=float, default=0.7, help="generator temperature (0.7)")
+    g.add_argument(
+        "--pairs-per-task",
+        type=_positive(int),
+        default=3,
+        help="pairs asked for in each generation request (default 3)",
+    )
+    g.add_argument(
+        "--max-tokens",
+        type=_positive(int),
+        default=1024,
+        help="max answer tokens of a generation request (default 1024)",
+    )
+    g.add_argument(
+        "--max-tasks",
+        type=_positive(int),
+        help="give up after this many generation tasks (default: enough for a 4%% pass rate)",
+    )
+    g.add_argument(
+        "--structured",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="JSON-schema structured output: auto tries it and falls back (default)",
+    )
+    g.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=300.0,
+        help="seconds per LLM request (default 300)",
+    )
+    g.add_argument(
+        "--max-retries",
+        type=int,
+        default=6,
+        help="retries of a failed LLM request (429/5xx/timeout) (default 6)",
+    )
+    g.add_argument(
+        "--local-model",
+        default=DEFAULT_LOCAL_MODEL,
+        metavar="NAME|PATH",
+        help=f"embedded model: {' or '.join(LOCAL_MODELS)} or a GGUF file "
+        f"(default {DEFAULT_LOCAL_MODEL})",
+    )
+    g.add_argument(
+        "--slots",
+        type=_positive(int),
+        default=4,
+        help="parallel sequences of the embedded model (default 4)",
+    )
+    g.add_argument(
+        "--epoch-size",
+        type=_positive(int),
+        default=256,
+        help="tasks per example-pool epoch: verified pairs feed prompts two epochs "
+        "later (default 256)",
+    )
+    resume = g.add_mutually_exclusive_group()
+    resume.add_argument(
+        "--resume",
+        dest="fresh",
+        action="store_false",
+        default=False,
+        help="continue the run stored in --out (default)",
+    )
+    resume.add_argument(
+        "--fresh",
+        dest="fresh",
+        action="store_true",
+        help="discard the run stored in --out and start over",
+    )
+    g.add_argument(
+        "--extra-columns",
+        action="store_true",
+        help="add style, categories, generator, execution results and judge thought "
+        "columns to dataset.jsonl",
+    )
+    g.add_argument(
+        "--export",
+        default="xlam",
+        metavar="FORMATS",
+        help="comma-separated dataset formats: xlam (dataset.jsonl), openai "
+        "(dataset.openai.jsonl), sharegpt (dataset.sharegpt.jsonl) (default xlam)",
+    )
+    g.add_argument("--quiet", action="store_true", help="no progress output")
+
+    r = sub.add_parser(
+        "report",
+        help="print the report of a run folder again",
+        description="Print the filter table and statistics from a run's store.",
+    )
+    r.add_argument("out", type=Path, help="run folder (the --out of generate)")
+    r.add_argument("--json", action="store_true", help="print report.json instead of tables")
+
+    c = sub.add_parser("catalog", help="list, show and check the API library")
+    csub = c.add_subparsers(dest="catalog_command", required=True)
+    cl = csub.add_parser("list", help="list tools")
+    cl.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table, or a JSON list of xlam specs plus category and source",
+    )
+    _add_api_flags(cl)
+    cs = csub.add_parser("show", help="show one tool's spec")
+    cs.add_argument("name", help="tool name")
+    _add_api_flags(cs)
+    cc = csub.add_parser("check", help="run every worked example and seed in the sandbox")
+    _add_api_flags(cc)
+    cc.add_argument(
+        "--exec-concurrency", type=_positive(int), default=2, help="sandbox workers (default 2)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from apigen_async.run import generate_command
+
+            return _run(generate_command, args)
+        if args.command == "report":
+            from apigen_async.run import report_command
+
+            return _run(report_command, args)
+        from apigen_async.catalog.commands import catalog_command
+
+        return _run(catalog_command, args)
+    except ApigenError as exc:
+        print(f"apigen: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("apigen: interrupted; finished work is saved, rerun to resume", file=sys.stderr)
+        return 130
+
+
+def _run(command, args: argparse.Namespace) -> int:
+    try:
+        return anyio.run(command, args, backend_options={"use_uvloop": True})
+    except BaseExceptionGroup as group:
+        # Errors raised inside task groups arrive wrapped; report the first real one.
+        leaf = _first_leaf(group)
+        raise leaf from None
+
+
+def _first_leaf(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup):
+        apigen = [e for e in exc.exceptions if isinstance(_deep(e), ApigenError)]
+        exc = apigen[0] if apigen else exc.exceptions[0]
+    return exc
+
+
+def _deep(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+def entry() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Dataset files: the xlam-function-calling-60k format, and fine-tuning formats.
+
+xlam rows hold `id`, `query`, and `answers` and `tools` as JSON *strings*, tools in the
+xlam type dialect. The dataset is the first N verified pairs in (task, pair) order,
+which is what makes a resumed run's file identical to an uninterrupted one's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
+from apigen_async.schema import Tool
+from apigen_async.store import PairRecord, TaskRecord, verified_pairs
+
+__all__ = ["EXPORT_FORMATS", "dataset_rows", "select_verified", "write_jsonl"]
+
+ExportFormat = Literal["xlam", "openai", "sharegpt"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlam", "openai", "sharegpt")
+_json = msgspec.json.encode
+
+
+def select_verified(records: Iterable[TaskRecord], limit: int | None) -> list[PairRecord]:
+    ordered = sorted(records, key=lambda r: r.task.index)
+    pairs = list(verified_pairs(ordered))
+    return pairs if limit is None else pairs[:limit]
+
+
+def _xlam_row(i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool) -> dict[str, Any]:
+    offered = [tools[name] for name in pair.tool_names]
+    row: dict[str, Any] = {
+        "id": i,
+        "query": pair.query,
+        "answers": _json(pair.answers or []).decode(),
+        "tools": _json([tool_to_xlam(t) for t in offered]).decode(),
+    }
+    if extra:
+        row |= {
+            "pair_id": pair.id,
+            "style": pair.style,
+            "categories": sorted({t.category for t in offered}),
+            "generator": pair.generator,
+            "execution_results": _json([r.output for r in pair.results or []]).decode(),
+            "judge_thought": pair.thought,
+        }
+    return row
+
+
+def _openai_row(pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]:
+    calls = [
+        {
+            "id": f"call_{k}",
+            "type": "function",
+            "function": {"name": c.name, "arguments": _json(c.arguments).decode()},
+        }
+        for k, c in enumerate(pair.answers or [])
+    ]
+    assistant: dict[str, Any] = {"role": "assistant"}
+    if calls:
+        assistant["tool_calls"] = calls
+    else:
+        assistant["content"] = "None of the available functions can help with that request."
+    return {
+        "messages": [{"role": "user", "content": pair.query}, assistant],
+        "tools": [tool_to_openai(tools[n]) for n in pair.tool_names],
+    }
+
+
+def _sharegpt_row(pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]:
+    return {
+        "conversations": [
+            {"from": "human", "value": pair.query},
+            {"from": "function_call", "value": _json(pair.answers or []).decode()},
+        ],
+        "tools": _json([tool_to_xlam(tools[n]) for n in pair.tool_names]).decode(),
+    }
+
+
+def dataset_rows(
+    pairs: Iterable[PairRecord],
+    tools: Mapping[str, Tool],
+    fmt: ExportFormat = "xlam",
+    *,
+    extra: bool = False,
+) -> Iterator[dict[str, Any]]:
+    for i, pair in enumerate(pairs):
+        if fmt == "xlam":
+            yield _xlam_row(i, pair, tools, extra)
+        elif fmt == "openai":
+            yield _openai_row(pair, tools)
+        else:
+            yield _sharegpt_row(pair, tools)
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    """Write atomically (temp file, then rename) so a crash never leaves half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    n = 0
+    with tmp.open("wb") as f:
+        for row in rows:
+            f.write(_json(row) + b"\n")
+            n += 1
+    tmp.replace(path)
+    return n

@@ -1,0 +1,128 @@
+"""The generator stage: one LLM call asks for several query/answer pairs for a task.
+
+With structured output the endpoint is held to a JSON Schema whose call items name
+only the sampled functions and carry their argument schemas; without it the answer is
+decoded robustly (fences, chatter). Every item of the answer is kept for checking.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
+from apigen_async.llm.client import ChatRequest, Completion
+from apigen_async.llm.decode import extract_json
+from apigen_async.sampling import Example, PromptLibrary, render_examples
+from apigen_async.schema import Rejection, Style, Task, Tool
+
+__all__ = ["generation_request", "generation_schema", "read_pairs"]
+
+_CALL_COUNTS: dict[Style, tuple[int, int | None]] = {
+    "simple": (1, 1),
+    "multiple": (1, 1),
+    "parallel": (2, 4),
+    "parallel_multiple": (2, 5),
+    "irrelevance": (0, 0),
+}
+
+
+def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict[str, Any]:
+    """`response_format` holding each call to a sampled function and its argument schema."""
+    calls = [
+        {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "enum": [t.name]},
+                "arguments": tool_to_openai(t)["function"]["parameters"],
+            },
+            "required": ["name", "arguments"],
+            "additionalProperties": False,
+        }
+        for t in tools
+    ]
+    lo, hi = _CALL_COUNTS[style]
+    answers: dict[str, Any] = {"type": "array", "minItems": lo}
+    if hi is not None:
+        answers["maxItems"] = hi
+    if hi != 0:
+        answers["items"] = calls[0] if len(calls) == 1 else {"anyOf": calls}
+    pair = {
+        "type": "object",
+        "properties": {"query": {"type": "string"}, "answers": answers},
+        "required": ["query", "answers"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "pairs",
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "pairs": {
+                        "type": "array",
+                        "items": pair,
+                        "minItems": 1,
+                        "maxItems": n_pairs,
+                    }
+                },
+                "required": ["pairs"],
+                "additionalProperties": False,
+            },
+        },
+    }
+
+
+def generation_request(
+    prompts: PromptLibrary,
+    task: Task,
+    tools: Sequence[Tool],
+    examples: Sequence[Example],
+    *,
+    model: str,
+    temperature: float,
+    max_tokens: int,
+    structured: bool,
+) -> ChatRequest:
+    user = prompts.generate[task.template].substitute(
+        n_pairs=task.n_pairs,
+        tools=msgspec.json.encode([tool_to_xlam(t) for t in tools]).decode(),
+        examples=render_examples(examples),
+    )
+    return ChatRequest(
+        model=model,
+        messages=[
+            {"role": "system", "content": prompts.system},
+            {"role": "user", "content": user.strip()},
+        ],
+        temperature=temperature,
+        max_tokens=max_tokens,
+        # A per-task seed makes deterministic endpoints repeat themselves on resume.
+        seed=zlib.crc32(task.id.encode()),
+        response_format=generation_schema(task.style, tools, task.n_pairs) if structured else None,
+    )
+
+
+def read_pairs(completion: Completion) -> list[Any] | Rejection:
+    """The generated items (unchecked), or a format rejection of the whole answer."""
+    if completion.finish_reason == "length":
+        return Rejection(
+            stage="format", code="truncated", message="answer cut at max_tokens (finish=length)"
+        )
+    value, problem = extract_json(completion.content)
+    if problem is not None:
+        return Rejection(stage="format", code="invalid_json", message=problem)
+    if isinstance(value, dict):
+        if "pairs" in value:
+            value = value["pairs"]
+        elif "query" in value:
+            value = [value]
+    if not isinstance(value, list):
+        return Rejection(stage="format", code="not_a_list", message="answer holds no list of pairs")
+    if not value:
+        return Rejection(stage="format", code="no_pairs", message="answer holds an empty list")
+    return value

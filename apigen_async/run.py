@@ -1,0 +1,301 @@
+"""What `apigen generate` and `apigen report` do, given parsed flags."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import anyio
+import msgspec
+from rich.console import Console
+
+from apigen_async import __version__
+from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
+from apigen_async.checks.execution import ExecutorRouter
+from apigen_async.cli import parse_styles
+from apigen_async.errors import ConfigError, StoreError
+from apigen_async.executors.python import PythonExecutor
+from apigen_async.export import EXPORT_FORMATS, dataset_rows, select_verified, write_jsonl
+from apigen_async.llm.client import LLMClient
+from apigen_async.llm.limits import Limits
+from apigen_async.llm.local import resolve_local_model, serve_local_model
+from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
+from apigen_async.progress import Progress
+from apigen_async.report import build_report, print_report, report_json
+from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
+from apigen_async.store import Session, Store, open_store, read_store
+
+__all__ = ["generate_command", "report_command"]
+
+STORE_NAME = "apigen.sqlite"
+DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+#: Config keys that shape the dataset; a stored run only resumes if they all match.
+IDENTITY_KEYS = (
+    "seed",
+    "model",
+    "judge_model",
+    "styles",
+    "pairs_per_task",
+    "temperature",
+    "max_tokens",
+    "structured",
+    "epoch_size",
+    "catalog",
+)
+
+
+class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
+    kind: str  # "local" or "remote"
+    base_url: str | None
+    model: str
+    judge_model: str
+    local_model: str | None = None
+
+
+def _endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
+    if args.base_url:
+        if not args.model:
+            raise ConfigError("--base-url needs --model (the model name the server serves)")
+        base = args.base_url.rstrip("/")
+        return Endpoint(
+            kind="remote",
+            base_url=base,
+            model=args.model,
+            judge_model=args.judge_model or args.model,
+        )
+    if api_key:
+        model = args.model or DEFAULT_OPENAI_MODEL
+        return Endpoint(
+            kind="remote",
+            base_url=DEFAULT_OPENAI_URL,
+            model=model,
+            judge_model=args.judge_model or model,
+        )
+    model = args.model or Path(args.local_model).stem
+    return Endpoint(
+        kind="local",
+        base_url=None,
+        model=model,
+        judge_model=args.judge_model or model,
+        local_model=args.local_model,
+    )
+
+
+def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) -> dict[str, Any]:
+    return {
+        "seed": args.seed,
+        "model": endpoint.model,
+        "judge_model": endpoint.judge_model,
+        "styles": parse_styles(args.styles),
+        "pairs_per_task": args.pairs_per_task,
+        "temperature": args.temperature,
+        "max_tokens": args.max_tokens,
+        "structured": args.structured != "off",
+        "epoch_size": args.epoch_size,
+        "catalog": catalog.fingerprint(),
+    }
+
+
+async def _check_config(store: Store, identity: dict[str, Any], out: Path, target: int) -> None:
+    stored = await store.run_config()
+    if stored is None:
+        await store.set_run_config(identity | {"version": __version__, "target": target})
+        return
+    stored_identity = msgspec.json.decode(
+        msgspec.json.encode({k: stored.get(k) for k in IDENTITY_KEYS})
+    )
+    wanted = msgspec.json.decode(msgspec.json.encode(identity))
+    diffs = [
+        f"{k}: {stored_identity.get(k)!r} -> {wanted.get(k)!r}"
+        for k in IDENTITY_KEYS
+        if stored_identity.get(k) != wanted.get(k)
+    ]
+    if diffs:
+        raise StoreError(
+            f"--out {out} holds a run with a different config ({'; '.join(diffs)}); "
+            "rerun with --fresh to discard it, or choose another --out"
+        )
+    # The target is not part of the identity: a run may be resumed towards a larger N.
+    await store.set_run_config(stored | {"target": target})
+
+
+def _discard(out: Path) -> None:
+    for name in (
+        STORE_NAME,
+        STORE_NAME + "-wal",
+        STORE_NAME + "-shm",
+        "dataset.jsonl",
+        "report.json",
+    ):
+        (out / name).unlink(missing_ok=True)
+
+
+def _export_formats(spec: str) -> list[str]:
+    formats = [f.strip() for f in spec.split(",") if f.strip()]
+    for f in formats:
+        if f not in EXPORT_FORMATS:
+            raise ConfigError(
+                f"--export: unknown format {f!r}; choose from {', '.join(EXPORT_FORMATS)}"
+            )
+    return formats
+
+
+async def generate_command(args: argparse.Namespace) -> int:
+    wall_start = time.monotonic()
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    console = Console(stderr=True, quiet=args.quiet)
+    styles = parse_styles(args.styles)
+    formats = _export_formats(args.export)
+    catalog = load_catalog(args.apis)
+    tools = catalog.by_name()
+    api_key = os.environ.get(args.api_key_env, "")
+    endpoint = _endpoint(args, api_key)
+    identity = _identity(args, endpoint, catalog)
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a folder")
+    if args.fresh:
+        _discard(out)
+
+    prompts = PromptLibrary()
+    pool = ExamplePool()
+    pool.add(
+        [
+            Example(id=f"seed-{i}", style=style, query=query, answers=calls)  # type: ignore[arg-type]
+            for i, (style, query, calls) in enumerate(load_seeds(tools))
+        ],
+        epoch=-1,
+    )
+    sampler = Sampler(
+        SamplerConfig(seed=args.seed, style_weights=styles, pairs_per_task=args.pairs_per_task),
+        catalog.tools,
+        pool,
+        prompts,
+    )
+    concurrency = args.concurrency or (args.slots if endpoint.kind == "local" else 8)
+    settings = PipelineSettings(
+        target=args.pairs,
+        model=endpoint.model,
+        judge_model=endpoint.judge_model,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        structured=args.structured != "off",
+        concurrency=concurrency,
+        exec_concurrency=args.exec_concurrency,
+        epoch_size=args.epoch_size,
+        max_tasks=args.max_tasks,
+    )
+    state = RunState()
+    async with AsyncExitStack() as stack:
+        store = await stack.enter_async_context(open_store(out / STORE_NAME))
+        await _check_config(store, identity, out, args.pairs)
+        tg = await stack.enter_async_context(anyio.create_task_group())
+        if endpoint.kind == "local":
+            path = resolve_local_model(endpoint.local_model or "")
+            console.print(f"starting the embedded model {path.name} ({args.slots} slots)...")
+            base_url = await tg.start(
+                lambda task_status: serve_local_model(
+                    path, alias=endpoint.model, n_parallel=args.slots, task_status=task_status
+                )
+            )
+        else:
+            base_url = endpoint.base_url
+        client = LLMClient(
+            base_url=base_url,
+            api_key=api_key,
+            limits=Limits(concurrency=concurrency, rpm=args.rpm, tpm=args.tpm),
+            cache=store,
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+            structured=args.structured,
+        )
+        stack.push_async_callback(client.aclose)
+        await client.preflight(sorted({endpoint.model, endpoint.judge_model}))
+        python = await stack.enter_async_context(PythonExecutor(workers=args.exec_concurrency))
+        progress = Progress(console, target=args.pairs, client=client, enabled=not args.quiet)
+        await run_pipeline(
+            settings=settings,
+            tools=tools,
+            sampler=sampler,
+            pool=pool,
+            prompts=prompts,
+            store=store,
+            client=client,
+            executor=ExecutorRouter({"python": python}),
+            state=state,
+            on_tick=progress.tick,
+        )
+        stats = client.stats
+        await store.add_session(
+            Session(
+                started=started,
+                wall_seconds=round(time.monotonic() - wall_start, 3),
+                requests=stats.requests,
+                cache_hits=stats.cache_hits,
+                retries=stats.retries,
+                rate_limited=stats.rate_limited,
+                reached_target=state.reached,
+            )
+        )
+        tg.cancel_scope.cancel()
+    written = await _write_outputs(
+        out, tools, args.pairs, formats, extra=args.extra_columns, console=console
+    )
+    if written < args.pairs:
+        print(
+            f"apigen: stopped after {state.tasks_done} tasks with {written} verified pairs "
+            f"of {args.pairs} (raise --max-tasks or check the rejection reasons above)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+async def _write_outputs(
+    out: Path,
+    tools: dict[str, Any],
+    target: int | None,
+    formats: list[str],
+    *,
+    extra: bool,
+    console: Console,
+) -> int:
+    contents = await read_store(out / STORE_NAME)
+    pairs = select_verified(contents.tasks, target)
+    names = {
+        "xlam": "dataset.jsonl",
+        "openai": "dataset.openai.jsonl",
+        "sharegpt": "dataset.sharegpt.jsonl",
+    }
+    for fmt in formats:
+        write_jsonl(dataset_rows(pairs, tools, fmt, extra=extra), out / names[fmt])  # type: ignore[arg-type]
+    report = build_report(
+        contents.tasks, exported=len(pairs), target=target, sessions=contents.sessions
+    )
+    (out / "report.json").write_bytes(report_json(report))
+    print_report(report, Console(file=sys.stdout))
+    console.print(f"wrote {len(pairs)} rows to {out / 'dataset.jsonl'}")
+    return len(pairs)
+
+
+async def report_command(args: argparse.Namespace) -> int:
+    contents = await read_store(args.out / STORE_NAME)
+    config = contents.config or {}
+    target = config.get("target")
+    pairs = select_verified(contents.tasks, target)
+    report = build_report(
+        contents.tasks, exported=len(pairs), target=target, sessions=contents.sessions
+    )
+    if args.json:
+        sys.stdout.write(report_json(report).decode() + "\n")
+    else:
+        print_report(report, Console(file=sys.stdout))
+    return 0

@@ -1,0 +1,166 @@
+"""The paper's three samplers - API, example and prompt - deterministic from (seed, index).
+
+A task's draw depends only on the run seed, its index and the example pool it is
+allowed to see. The pipeline only lets task `i` see verified pairs of epochs that
+finished two epochs before `i`'s own, so a resumed run draws exactly the same tasks
+as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from string import Template
+
+import msgspec
+
+from apigen_async.schema import STYLES, Call, Style, Task, Tool
+
+__all__ = ["Example", "ExamplePool", "PromptLibrary", "Sampler", "SamplerConfig"]
+
+#: How many APIs each style offers (inclusive ranges).
+DEFAULT_API_RANGES: dict[Style, tuple[int, int]] = {
+    "simple": (1, 1),
+    "multiple": (2, 4),
+    "parallel": (1, 1),
+    "parallel_multiple": (2, 4),
+    "irrelevance": (1, 3),
+}
+
+
+class Example(msgspec.Struct, frozen=True, kw_only=True):
+    """A verified query/answer pair shown to the generator as a model answer."""
+
+    id: str
+    style: Style
+    query: str
+    answers: list[Call]
+
+
+class SamplerConfig(msgspec.Struct, frozen=True, kw_only=True):
+    seed: int = 0
+    style_weights: dict[str, float] = msgspec.field(
+        default_factory=lambda: dict.fromkeys(STYLES, 1.0)
+    )
+    pairs_per_task: int = 3
+    examples_range: tuple[int, int] = (1, 2)
+    api_ranges: dict[str, tuple[int, int]] = msgspec.field(
+        default_factory=lambda: dict(DEFAULT_API_RANGES)
+    )
+    same_category_share: float = 0.5
+
+
+@dataclass
+class ExamplePool:
+    """Examples per style, each tagged with the epoch that verified it (seeds: -1).
+
+    Epochs are added in order, so the examples visible up to an epoch are a prefix of
+    each style's list.
+    """
+
+    by_style: dict[str, list[Example]] = field(default_factory=lambda: {s: [] for s in STYLES})
+    epochs: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in STYLES})
+    by_id: dict[str, Example] = field(default_factory=dict)
+
+    def add(self, examples: Sequence[Example], epoch: int) -> None:
+        for ex in examples:
+            if self.epochs[ex.style] and self.epochs[ex.style][-1] > epoch:
+                raise ValueError("examples must be added in epoch order")
+            self.by_style[ex.style].append(ex)
+            self.epochs[ex.style].append(epoch)
+            self.by_id[ex.id] = ex
+
+    def visible(self, style: str, up_to_epoch: int) -> list[Example]:
+        end = bisect.bisect_right(self.epochs[style], up_to_epoch)
+        return self.by_style[style][:end]
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+
+class PromptLibrary:
+    """Prompt templates shipped as files in `apigen_async/prompts/`."""
+
+    def __init__(self) -> None:
+        root = resources.files("apigen_async") / "prompts"
+        self.system = (root / "system.txt").read_text().strip()
+        self.judge_system = (root / "judge_system.txt").read_text().strip()
+        self.judge = Template((root / "judge.txt").read_text())
+        self.generate: dict[str, Template] = {}
+        for entry in sorted((root / "generate").iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".txt"):
+                self.generate[entry.name.removesuffix(".txt")] = Template(entry.read_text())
+
+    def templates_for(self, style: Style) -> list[str]:
+        return [name for name in self.generate if name.rsplit("_", 1)[0] == style]
+
+
+class Sampler:
+    def __init__(
+        self,
+        config: SamplerConfig,
+        tools: Sequence[Tool],
+        pool: ExamplePool,
+        prompts: PromptLibrary,
+    ) -> None:
+        self.config = config
+        self.tools = sorted(tools, key=lambda t: t.name)
+        self.pool = pool
+        self.prompts = prompts
+        self.styles = [s for s in STYLES if config.style_weights.get(s, 0) > 0]
+        self.weights = [config.style_weights[s] for s in self.styles]
+        self.by_category: dict[str, list[Tool]] = {}
+        for tool in self.tools:
+            self.by_category.setdefault(tool.category, []).append(tool)
+
+    def task(self, index: int, *, pool_epoch: int) -> Task:
+        """Task `index`, drawing examples verified up to `pool_epoch` (inclusive)."""
+        rng = random.Random(f"{self.config.seed}:{index}")
+        style: Style = rng.choices(self.styles, self.weights)[0]
+        tools = self._sample_tools(rng, style)
+        return Task(
+            id=f"{self.config.seed}-{index}",
+            index=index,
+            style=style,
+            tool_names=tuple(t.name for t in tools),
+            example_ids=self._sample_examples(rng, style, pool_epoch),
+            template=rng.choice(self.prompts.templates_for(style)),
+            n_pairs=self.config.pairs_per_task,
+        )
+
+    def _sample_tools(self, rng: random.Random, style: Style) -> list[Tool]:
+        lo, hi = self.config.api_ranges[style]
+        k = min(rng.randint(lo, hi), len(self.tools))
+        first = rng.choice(self.tools)
+        chosen = [first]
+        if k > 1:
+            same = self.by_category[first.category]
+            source = same if rng.random() < self.config.same_category_share else self.tools
+            others = [t for t in source if t.name != first.name]
+            if len(others) < k - 1:
+                others = [t for t in self.tools if t.name != first.name]
+            chosen += rng.sample(others, k - 1)
+        return chosen
+
+    def _sample_examples(self, rng: random.Random, style: Style, epoch: int) -> tuple[str, ...]:
+        examples = self.pool.visible(style, epoch)
+        lo, hi = self.config.examples_range
+        k = min(rng.randint(lo, hi), len(examples))
+        return tuple(ex.id for ex in rng.sample(examples, k)) if k else ()
+
+
+def render_examples(examples: Sequence[Example]) -> str:
+    if not examples:
+        return ""
+    lines = ["Examples of the format (other functions):"]
+    for ex in examples:
+        pair = {"query": ex.query, "answers": ex.answers}
+        lines.append(msgspec.json.encode(pair).decode())
+    return "\n".join(lines)
+
+
+def tools_by_name(tools: Sequence[Tool]) -> Mapping[str, Tool]:
+    return {t.name: t for t in tools}
