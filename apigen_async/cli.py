@@ -68,6 +68,11 @@ def _add_api_flags(p: argparse.ArgumentParser) -> None:
         "(functions with type hints and docstrings) or ToolBench JSON (tool files, "
         "query api_list files)",
     )
+    p.add_argument(
+        "--no-builtin",
+        action="store_true",
+        help="use only the --apis files, not the built-in library in apis/",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -127,6 +132,18 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=2,
         help="sandboxed Python workers executing calls (default 2)",
+    )
+    g.add_argument(
+        "--exec-timeout",
+        type=_positive(float),
+        default=5.0,
+        help="wall-clock seconds per Python call before it fails (default 5)",
+    )
+    g.add_argument(
+        "--exec-memory-mb",
+        type=_positive(int),
+        default=1024,
+        help="address-space limit of each sandbox worker in MB (default 1024)",
     )
     g.add_argument("--rpm", type=_positive(float), help="cap on LLM requests per minute")
     g.add_argument("--tpm", type=_positive(float), help="cap on LLM tokens per minute")

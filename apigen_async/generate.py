@@ -52,7 +52,8 @@ def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict
         answers["items"] = calls[0] if len(calls) == 1 else {"anyOf": calls}
     pair = {
         "type": "object",
-        "properties": {"query": {"type": "string"}, "answers": answers},
+        # Bounded so a looping model still closes the JSON within max_tokens.
+        "properties": {"query": {"type": "string", "maxLength": 600}, "answers": answers},
         "required": ["query", "answers"],
         "additionalProperties": False,
     }

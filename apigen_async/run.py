@@ -154,7 +154,7 @@ async def generate_command(args: argparse.Namespace) -> int:
     console = Console(stderr=True, quiet=args.quiet)
     styles = parse_styles(args.styles)
     formats = _export_formats(args.export)
-    catalog = load_catalog(args.apis)
+    catalog = load_catalog(args.apis, builtin=not args.no_builtin)
     tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = _endpoint(args, api_key)
@@ -219,7 +219,14 @@ async def generate_command(args: argparse.Namespace) -> int:
         )
         stack.push_async_callback(client.aclose)
         await client.preflight(sorted({endpoint.model, endpoint.judge_model}))
-        python = await stack.enter_async_context(PythonExecutor(workers=args.exec_concurrency))
+        python = await stack.enter_async_context(
+            PythonExecutor(
+                workers=args.exec_concurrency,
+                timeout=args.exec_timeout,
+                cpu_seconds=args.exec_timeout,
+                memory_mb=args.exec_memory_mb,
+            )
+        )
         progress = Progress(console, target=args.pairs, client=client, enabled=not args.quiet)
         await run_pipeline(
             settings=settings,
@@ -281,7 +288,7 @@ async def _write_outputs(
         contents.tasks, exported=len(pairs), target=target, sessions=contents.sessions
     )
     (out / "report.json").write_bytes(report_json(report))
-    print_report(report, Console(file=sys.stdout))
+    print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     console.print(f"wrote {len(pairs)} rows to {out / 'dataset.jsonl'}")
     return len(pairs)
 
@@ -297,5 +304,5 @@ async def report_command(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report_json(report).decode() + "\n")
     else:
-        print_report(report, Console(file=sys.stdout))
+        print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     return 0

@@ -274,7 +274,9 @@ async def _connect(path: Path) -> AsyncIterator[aiosqlite.Connection]:
         await conn.execute("PRAGMA busy_timeout=10000")
         yield conn
     finally:
-        await conn.close()
+        # Shielded: an unfinished close leaves aiosqlite's thread posting to a dead loop.
+        with anyio.CancelScope(shield=True):
+            await conn.close()
 
 
 @asynccontextmanager

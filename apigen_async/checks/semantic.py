@@ -27,7 +27,8 @@ JUDGE_SCHEMA = {
         "schema": {
             "type": "object",
             "properties": {
-                "thought": {"type": "string"},
+                # Bounded so a rambling model still closes the JSON within max_tokens.
+                "thought": {"type": "string", "maxLength": 400},
                 "passes": {"type": "string", "enum": ["yes", "no"]},
             },
             "required": ["thought", "passes"],
@@ -72,6 +73,10 @@ def judge_request(
 
 
 def read_judgement(completion: Completion) -> Judgement | Rejection:
+    if completion.finish_reason == "length":
+        return Rejection(
+            stage="semantic", code="judge_truncated", message="verdict cut at max_tokens"
+        )
     value, problem = extract_json(completion.content)
     if problem is not None or not isinstance(value, dict):
         return Rejection(

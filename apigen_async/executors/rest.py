@@ -220,8 +220,12 @@ class RestExecutor:
             raise ConfigError(f"REST backend {self.backend} needs base_url_override")
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0, ttl_dns_cache=300),
+            # `timeout` bounds a whole attempt, so a server trickling bytes cannot hold a
+            # slot forever; connecting has its own, shorter budget.
             timeout=aiohttp.ClientTimeout(
-                total=None, connect=self.connect_timeout, sock_read=self.timeout
+                total=self.timeout,
+                connect=min(self.connect_timeout, self.timeout),
+                sock_read=self.timeout,
             ),
             auto_decompress=True,
             trust_env=False,
@@ -237,6 +241,10 @@ class RestExecutor:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    def statistics(self) -> dict[str, int]:
+        """A snapshot of results by origin (`local`, `cached`, ...) or `origin:error`."""
+        return dict(self.counts)
 
     def __repr__(self) -> str:
         return f"RestExecutor(backend={self.backend!r}, rps={self.rps}, key_env={self.key_env!r})"
@@ -268,8 +276,8 @@ class RestExecutor:
         key = cache_key(tool.name, arguments) if self.cache is not None else ""
         if self.cache is not None:
             hit = await self.cache.get(key)
-            if hit is not None:
-                cached = orjson.loads(hit)
+            cached = _decode_cached(hit) if hit is not None else None
+            if cached is not None:
                 return ExecResult(
                     ok=cached["ok"],
                     output=cached.get("output"),
@@ -440,6 +448,15 @@ class RestExecutor:
                 raise _TooLarge
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _decode_cached(raw: bytes) -> dict[str, Any] | None:
+    """A stored entry, or None (treated as a miss) if it is not one of ours."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) and isinstance(value.get("ok"), bool) else None
 
 
 def _fail(code: str, message: str, origin: str) -> ExecResult:

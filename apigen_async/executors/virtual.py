@@ -23,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlsplit
 
@@ -33,10 +35,16 @@ from aiohttp import web
 from anyio.abc import TaskStatus
 
 from apigen_async.catalog.toolbench import standardize
-from apigen_async.executors.rest import ORIGIN_HEADER, RestCache, RestExecutor, cache_key
+from apigen_async.executors.rest import (
+    ORIGIN_HEADER,
+    Backend,
+    RestCache,
+    RestExecutor,
+    cache_key,
+)
 from apigen_async.schema import Call, Param, Tool
 
-__all__ = ["Simulator", "VirtualServer", "fill_template", "serve_virtual"]
+__all__ = ["Simulator", "VirtualServer", "fill_template", "open_rest_backend", "serve_virtual"]
 
 Simulator = Callable[[Tool, Call], Awaitable[Any]]
 SimulateMode = Literal["llm", "schema"]
@@ -207,6 +215,10 @@ class VirtualServer:
             self.by_names[(standardize(t.rest.tool_name), standardize(t.rest.api_name))] = t
         self.counts: dict[str, int] = {"cached": 0, "real": 0, "simulated": 0}
 
+    def statistics(self) -> dict[str, int]:
+        """A snapshot of answers by origin: cached, real, simulated."""
+        return dict(self.counts)
+
     def host_map(self, base_url: str) -> dict[str, str]:
         """`base_url_override` for a RestExecutor pointed at this server."""
         return {host: base_url for host in self.routes}
@@ -218,8 +230,11 @@ class VirtualServer:
         if self.cache is not None:
             hit = await self.cache.get(key)
             if hit is not None:
-                cached = orjson.loads(hit)
-                if cached.get("ok", True):
+                try:
+                    cached = orjson.loads(hit)
+                except orjson.JSONDecodeError:
+                    cached = None  # not ours: a miss
+                if isinstance(cached, dict) and cached.get("ok") is True:
                     self.counts["cached"] += 1
                     return "cached", cached.get("output")
         origin, output = "simulated", None
@@ -238,7 +253,9 @@ class VirtualServer:
     async def _simulate(self, tool: Tool, arguments: dict[str, Any]) -> Any:
         if self.simulate is not None and self.mode == "llm":
             try:
-                return await self.simulate(tool, Call(name=tool.name, arguments=arguments))
+                output = await self.simulate(tool, Call(name=tool.name, arguments=arguments))
+                orjson.dumps(output)  # must be sendable as JSON
+                return output
             except Exception:  # a failed simulation falls back to the schema
                 pass
         return fill_template(tool, arguments)
@@ -340,3 +357,71 @@ async def serve_virtual(
             if real is not None:
                 server.real = None
                 await real.__aexit__(None, None, None)
+
+
+@asynccontextmanager
+async def open_rest_backend(
+    backend: Backend,
+    tools: Iterable[Tool],
+    *,
+    cache: RestCache | None = None,
+    rps: float = 5.0,
+    burst: int = 1,
+    per_host_concurrency: int = 8,
+    timeout: float = 30.0,
+    max_body: int = 1_000_000,
+    key_env: str = "RAPIDAPI_KEY",
+    simulate: Simulator | None = None,
+    simulate_mode: SimulateMode = "schema",
+    local_rps_per_key: float = 1000.0,
+) -> AsyncIterator[RestExecutor]:
+    """A ready RestExecutor for `--rest-backend`, with its server running while open.
+
+    - rapidapi: real hosts, key from `$key_env`, `cache` on the executor;
+    - local: starts `apis.rest.service` on a free port; `cache` on the executor;
+    - virtual: starts a VirtualServer over `tools` on a free port, owning `cache` (so it
+      can answer cached/real/simulated); real calls only when `$key_env` is set, limited
+      to `rps` per host. The executor in front is not throttled: the server is local.
+    """
+    options = {
+        "per_host_concurrency": per_host_concurrency,
+        "timeout": timeout,
+        "max_body": max_body,
+        "key_env": key_env,
+    }
+    if backend == "rapidapi":
+        # No server to run: enter outside a task group so a missing key is a plain error.
+        async with RestExecutor(
+            backend="rapidapi", rps=rps, burst=burst, cache=cache, **options
+        ) as ex:
+            yield ex
+        return
+    async with anyio.create_task_group() as tg:
+        if backend == "local":
+            from apis.rest.service import local_base_urls, serve
+
+            port = await tg.start(partial(serve, 0, rps_per_key=local_rps_per_key))
+            ex = RestExecutor(
+                backend="local",
+                rps=max(rps, local_rps_per_key),
+                burst=max(burst, 10),
+                cache=cache,
+                base_url_override=local_base_urls(port),
+                **options,
+            )
+        else:
+            server = VirtualServer(tools, cache=cache, simulate=simulate, mode=simulate_mode)
+            real_env = key_env if os.environ.get(key_env) else None
+            port = await tg.start(
+                partial(serve_virtual, server, 0, real_key_env=real_env, real_rps=rps)
+            )
+            ex = RestExecutor(
+                backend="virtual",
+                rps=10_000.0,
+                burst=1000,
+                base_url_override=server.host_map(f"http://127.0.0.1:{port}"),
+                **options,
+            )
+        async with ex:
+            yield ex
+        tg.cancel_scope.cancel()

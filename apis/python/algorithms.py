@@ -147,6 +147,8 @@ def chunk_list(values: list[str], size: int) -> list[list[str]]:
     """
     if size < 1:
         raise ValueError("size must be positive")
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise TypeError("values must be a list of strings")
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
@@ -321,8 +323,8 @@ def knapsack_max_value(weights: list[int], values: list[int], capacity: int) -> 
         raise ValueError("weights and values must have the same length")
     if any(w <= 0 for w in ws):
         raise ValueError("weights must be positive")
-    if not 0 <= capacity <= 100_000 or len(ws) * (capacity + 1) > 5_000_000:
-        raise ValueError("problem too large: capacity 0-100000 and items*capacity <= 5e6")
+    if not 0 <= capacity <= 100_000 or len(ws) * (capacity + 1) > 1_000_000:
+        raise ValueError("problem too large: capacity 0-100000 and items*capacity <= 1e6")
     n = len(ws)
     table = [[0] * (capacity + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
@@ -358,6 +360,8 @@ def shortest_path(edges: list[str], start: str, end: str, directed: bool = False
     """
     graph: dict[str, list[tuple[str, float]]] = {}
     for e in edges:
+        if not isinstance(e, str):
+            raise TypeError(f"edges must be strings like 'A-B:4', got {e!r}")
         spec, _, weight = e.partition(":")
         a, sep, b = spec.partition("-")
         a, b = a.strip(), b.strip()

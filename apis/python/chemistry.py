@@ -57,6 +57,8 @@ _TOKEN = re.compile(r"([A-Z][a-z]?|\(|\)|\d+)")
 
 def _parse_formula(formula: str) -> dict[str, int]:
     """Count atoms in a formula such as 'Ca(OH)2'; nested parentheses are allowed."""
+    if not isinstance(formula, str):
+        raise TypeError("formula must be a string such as 'H2O'")
     text = formula.strip()
     if not text or "".join(_TOKEN.findall(text)) != text:
         raise ValueError(f"invalid chemical formula {formula!r}")
@@ -118,6 +120,8 @@ def element_properties(symbol: str) -> dict[str, Any]:
     Returns:
         symbol, name, atomic_number and atomic_weight (g/mol).
     """
+    if not isinstance(symbol, str):
+        raise TypeError("symbol must be a string such as 'Fe'")
     key = symbol.strip().capitalize()
     if key not in _ELEMENTS:
         raise ValueError(f"unknown element symbol {symbol!r}")

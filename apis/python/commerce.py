@@ -257,6 +257,8 @@ def compare_unit_prices(
     if len(prices) != len(quantities) or len(prices) < 2:
         raise ValueError("prices and quantities must have equal length, at least 2")
     names = labels if labels is not None else [f"option {i + 1}" for i in range(len(prices))]
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError("labels must be strings")
     if len(names) != len(prices) or len(set(names)) != len(names):
         raise ValueError("labels must be unique and match the number of prices")
     unit = {
@@ -308,6 +310,38 @@ def inventory_reorder_point(
         + _money("safety_stock", safety_stock),
         2,
     )
+
+
+def inventory_valuation(
+    stock_quantities: dict[str, float], unit_costs: dict[str, float], top_n: int = 3
+) -> dict[str, Any]:
+    """Value a stock of goods item by item and find the items tying up the most money.
+
+    Args:
+        stock_quantities: Units in stock per item (SKU or name), e.g. {"mug": 120, "tee": 40}.
+        unit_costs: Cost of one unit per item; every stocked item needs a cost.
+        top_n: How many of the most valuable items to list.
+
+    Returns:
+        total_value, value per item (rounded to cents) and the top items by value.
+    """
+    if not stock_quantities:
+        raise ValueError("stock_quantities must not be empty")
+    missing = set(stock_quantities) - set(unit_costs)
+    if missing:
+        raise ValueError(f"no unit cost for: {sorted(missing)}")
+    if top_n < 1:
+        raise ValueError("top_n must be positive")
+    values = {
+        item: round(
+            _money(f"stock_quantities[{item}]", qty)
+            * _money(f"unit_costs[{item}]", unit_costs[item]),
+            2,
+        )
+        for item, qty in stock_quantities.items()
+    }
+    top = sorted(values, key=lambda k: (-values[k], k))[:top_n]
+    return {"total_value": round(sum(values.values()), 2), "values": values, "top_items": top}
 
 
 EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
@@ -385,5 +419,19 @@ EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
     ],
     "inventory_reorder_point": [
         ({"daily_demand": 40, "lead_time_days": 5, "safety_stock": 60}, 260.0)
+    ],
+    "inventory_valuation": [
+        (
+            {
+                "stock_quantities": {"mug": 120, "tee": 40, "cap": 15},
+                "unit_costs": {"mug": 3.5, "tee": 8.0, "cap": 6.25},
+                "top_n": 2,
+            },
+            {
+                "total_value": 833.75,
+                "values": {"mug": 420.0, "tee": 320.0, "cap": 93.75},
+                "top_items": ["mug", "tee"],
+            },
+        ),
     ],
 }

@@ -276,6 +276,44 @@ def rule_of_72_doubling_time(annual_rate: float) -> dict[str, float]:
     }
 
 
+def portfolio_rebalance(
+    holdings: dict[str, float], target_weights: dict[str, float], cash_to_add: float = 0.0
+) -> dict[str, Any]:
+    """Compute the trades that bring a portfolio to its target allocation.
+
+    Args:
+        holdings: Current market value held in each asset, e.g. {"stocks": 6000, "bonds": 4000}.
+        target_weights: Target share of each asset in percent, summing to 100; assets missing
+            from holdings start at zero.
+        cash_to_add: New money invested at the same time (negative to withdraw).
+
+    Returns:
+        total value after the cash flow, and per asset the target value and the trade (positive
+        buys, negative sells), rounded to cents.
+    """
+    if not target_weights:
+        raise ValueError("target_weights must not be empty")
+    for name, value in {**holdings, **target_weights}.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{name}: values and weights must be non-negative numbers")
+    if abs(sum(target_weights.values()) - 100) > 1e-6:
+        raise ValueError("target_weights must sum to 100")
+    unknown = set(holdings) - set(target_weights)
+    if unknown:
+        raise ValueError(f"holdings without a target weight: {sorted(unknown)}")
+    total = sum(holdings.values()) + cash_to_add
+    if total < 0:
+        raise ValueError("withdrawal exceeds the portfolio value")
+    trades = {}
+    for asset, weight in target_weights.items():
+        target = total * weight / 100
+        trades[asset] = {
+            "target_value": round(target, 2),
+            "trade": round(target - holdings.get(asset, 0.0), 2),
+        }
+    return {"total_value": round(total, 2), "assets": trades}
+
+
 EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
     "compound_interest": [
         (
@@ -355,5 +393,21 @@ EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
     ],
     "rule_of_72_doubling_time": [
         ({"annual_rate": 8}, {"rule_of_72_years": 9.0, "exact_years": 9.0065}),
+    ],
+    "portfolio_rebalance": [
+        (
+            {
+                "holdings": {"stocks": 7000, "bonds": 3000},
+                "target_weights": {"stocks": 60, "bonds": 40},
+                "cash_to_add": 1000,
+            },
+            {
+                "total_value": 11000.0,
+                "assets": {
+                    "stocks": {"target_value": 6600.0, "trade": -400.0},
+                    "bonds": {"target_value": 4400.0, "trade": 1400.0},
+                },
+            },
+        ),
     ],
 }

@@ -151,6 +151,8 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _airport(code: str) -> tuple[str, str, str, float, float]:
+    if not isinstance(code, str):
+        raise TypeError("airport codes must be strings such as 'LHR'")
     key = code.strip().upper()
     if key not in _AIRPORTS:
         raise ValueError(f"unknown airport code {code!r}; known: {', '.join(sorted(_AIRPORTS))}")
@@ -347,6 +349,8 @@ def country_facts(country_code: str) -> dict[str, Any]:
         name, capital, continent, population_millions, area_km2, currency, calling_code and
         population density per km^2.
     """
+    if not isinstance(country_code, str):
+        raise TypeError("country_code must be a string such as 'JP'")
     key = country_code.strip().upper()
     if key not in _COUNTRIES:
         raise ValueError(

@@ -327,6 +327,33 @@ def waist_to_height_ratio(waist_cm: float, height_cm: float) -> dict[str, Any]:
     return {"ratio": ratio, "risk": risk}
 
 
+def macronutrient_calories(grams: dict[str, float]) -> dict[str, Any]:
+    """Compute the calories of a meal from its macronutrient grams and the share of each.
+
+    Args:
+        grams: Grams per macronutrient; keys among protein, carbohydrate, fat, alcohol, fiber
+            (4, 4, 9, 7 and 2 kcal per gram).
+
+    Returns:
+        total_kcal, kcal per macronutrient and percent of calories per macronutrient (1 decimal).
+    """
+    per_gram = {"protein": 4, "carbohydrate": 4, "fat": 9, "alcohol": 7, "fiber": 2}
+    if not grams:
+        raise ValueError("grams must not be empty")
+    unknown = set(grams) - set(per_gram)
+    if unknown:
+        raise ValueError(f"unknown macronutrients {sorted(unknown)}; use {list(per_gram)}")
+    kcal = {k: _pos(f"grams[{k}]", v, 0, 10000) * per_gram[k] for k, v in grams.items()}
+    total = sum(kcal.values())
+    if total == 0:
+        raise ValueError("the meal has no calories")
+    return {
+        "total_kcal": round(total, 1),
+        "kcal": {k: round(v, 1) for k, v in kcal.items()},
+        "percent": {k: round(v / total * 100, 1) for k, v in kcal.items()},
+    }
+
+
 EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
     "calculate_bmi": [
         ({"weight_kg": 75, "height_m": 1.8}, {"bmi": 23.1, "category": "normal"}),
@@ -391,5 +418,15 @@ EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
     ],
     "waist_to_height_ratio": [
         ({"waist_cm": 80, "height_cm": 175}, {"ratio": 0.457, "risk": "low"})
+    ],
+    "macronutrient_calories": [
+        (
+            {"grams": {"protein": 30, "carbohydrate": 50, "fat": 20}},
+            {
+                "total_kcal": 500.0,
+                "kcal": {"protein": 120.0, "carbohydrate": 200.0, "fat": 180.0},
+                "percent": {"protein": 24.0, "carbohydrate": 40.0, "fat": 36.0},
+            },
+        ),
     ],
 }

@@ -63,7 +63,7 @@ def is_prime_number(n: int) -> bool:
     """Tell whether an integer is a prime number.
 
     Args:
-        n: The integer to test.
+        n: The integer to test, at most 10**12.
 
     Returns:
         True when n is prime, False otherwise.
@@ -220,6 +220,8 @@ def convert_number_base(number: str, from_base: int, to_base: int) -> str:
     for name, base in (("from_base", from_base), ("to_base", to_base)):
         if not 2 <= _check_int(name, base) <= 36:
             raise ValueError(f"{name} must be between 2 and 36")
+    if not isinstance(number, str):
+        raise TypeError("number must be a string of digits, e.g. 'ff'")
     text = number.strip().lower()
     if not text:
         raise ValueError("number must not be empty")

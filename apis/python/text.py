@@ -141,15 +141,15 @@ def levenshtein_distance(source: str, target: str) -> dict[str, Any]:
     """Compute the edit distance between two strings and a similarity ratio.
 
     Args:
-        source: The first string (at most 2000 characters).
-        target: The second string (at most 2000 characters).
+        source: The first string (at most 1000 characters).
+        target: The second string (at most 1000 characters).
 
     Returns:
         distance (insertions, deletions and substitutions) and similarity between 0 and 1.
     """
     a, b = _text("source", source), _text("target", target)
-    if len(a) > 2000 or len(b) > 2000:
-        raise ValueError("strings must be at most 2000 characters")
+    if len(a) > 1000 or len(b) > 1000:
+        raise ValueError("strings must be at most 1000 characters")
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
@@ -284,6 +284,36 @@ def reverse_words(text: str, reverse_letters: bool = False) -> str:
     return " ".join(reversed(words))
 
 
+def fill_text_template(template: str, values: dict[str, Any], strict: bool = True) -> str:
+    """Fill {placeholder} fields of a text template with values (no code is evaluated).
+
+    Args:
+        template: Text with {name} placeholders, e.g. 'Dear {name}, your order {id} shipped.';
+            write {{ and }} for literal braces.
+        values: Placeholder name -> value (strings, numbers or booleans).
+        strict: Raise an error for a placeholder without a value; otherwise leave it as is.
+
+    Returns:
+        The filled text.
+    """
+    t = _text("template", template)
+    for key, value in values.items():
+        if not isinstance(value, (str, int, float, bool)) and value is not None:
+            raise TypeError(f"value of {key!r} must be a string, number or boolean")
+
+    def replace(m: re.Match[str]) -> str:
+        if m.group(0) in ("{{", "}}"):
+            return m.group(0)[0]
+        name = m.group(1)
+        if name in values:
+            return str(values[name])
+        if strict:
+            raise ValueError(f"no value for placeholder {{{name}}}")
+        return m.group(0)
+
+    return re.sub(r"\{\{|\}\}|\{(\w+)\}", replace, t)
+
+
 EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
     "count_words": [
         (
@@ -345,5 +375,22 @@ EXAMPLES: dict[str, list[tuple[dict[str, Any], Any]]] = {
     "reverse_words": [
         ({"text": "one two three"}, "three two one"),
         ({"text": "abc def", "reverse_letters": True}, "cba fed"),
+    ],
+    "fill_text_template": [
+        (
+            {
+                "template": "Dear {name}, order {order_id} ships on {date}.",
+                "values": {"name": "Ana", "order_id": 1042, "date": "May 3"},
+            },
+            "Dear Ana, order 1042 ships on May 3.",
+        ),
+        (
+            {
+                "template": "Hi {name}, {{literal}} {missing}",
+                "values": {"name": "Bo"},
+                "strict": False,
+            },
+            "Hi Bo, {literal} {missing}",
+        ),
     ],
 }

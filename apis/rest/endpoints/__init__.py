@@ -1,0 +1,1 @@
+"""One module per local tool; each registers its endpoints with `apis.rest.framework.api`."""

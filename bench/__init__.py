@@ -1,0 +1,1 @@
+"""Benchmarks and the simulated OpenAI-compatible endpoint they run against."""

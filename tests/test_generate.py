@@ -1,0 +1,80 @@
+"""`apigen generate` end to end against an OpenAI-compatible server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import apigen, fake_endpoint
+
+HOSTILE = Path(__file__).parent / "data" / "hostile_apis.py"
+
+
+def assert_valid_xlam_rows(path: Path) -> list[dict[str, object]]:
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for row in rows:
+        assert set(row) >= {"id", "query", "answers", "tools"}
+        assert isinstance(row["query"], str) and row["query"]
+        assert isinstance(row["answers"], str) and isinstance(row["tools"], str)
+        answers, tools = json.loads(row["answers"]), json.loads(row["tools"])
+        by_name = {t["name"]: t for t in tools}
+        for tool in tools:
+            assert tool["description"]
+            for spec in tool["parameters"].values():
+                assert isinstance(spec["type"], str) and "description" in spec
+        for call in answers:
+            params = by_name[call["name"]]["parameters"]
+            assert set(call["arguments"]) <= set(params)
+            required = {n for n, s in params.items() if not s["type"].endswith(", optional")}
+            assert required <= set(call["arguments"])
+    return rows
+
+
+def assert_report_adds_up(report: dict) -> None:  # type: ignore[type-arg]
+    assert report["filter_table"]
+    for row in report["filter_table"]:
+        failed = row["failed_format"] + row["failed_execution"] + row["failed_semantic"]
+        assert row["generated"] == failed + row["verified"]
+        assert row["verified"] >= report["exported"] or len(report["filter_table"]) > 1
+
+
+def test_generate_against_an_openai_compatible_server(tmp_path: Path) -> None:
+    flags = ("--bad-share", "0.3", "--judge-pass-rate", "0.8", "--fence-share", "0.5")
+    with fake_endpoint(*flags) as url:
+        result = apigen("generate", "-n", "40", "--out", str(tmp_path), "--base-url", url,
+                        "--model", "fake", "--structured", "off", "--quiet",
+                        "--export", "xlam,openai,sharegpt")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = assert_valid_xlam_rows(tmp_path / "dataset.jsonl")
+    assert len(rows) == 40
+    styles_seen = {len(json.loads(r["answers"])) for r in rows}
+    assert 0 in styles_seen and max(styles_seen) >= 2  # irrelevance and parallel rows
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert_report_adds_up(report)
+    codes = {r["code"] for r in report["top_reasons"]}
+    assert codes & {"unknown_function", "undeclared_argument", "wrong_type", "missing_required"}
+    assert "judge_no" in codes
+    assert "Filter table" in result.stdout
+    openai_rows = (tmp_path / "dataset.openai.jsonl").read_text().splitlines()
+    assert len(openai_rows) == 40 and "messages" in json.loads(openai_rows[0])
+
+    again = apigen("report", str(tmp_path), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["filter_table"] == report["filter_table"]
+
+
+def test_hostile_functions_are_rejected_at_execution_and_the_rest_kept(tmp_path: Path) -> None:
+    with fake_endpoint() as url:
+        result = apigen("generate", "-n", "4", "--out", str(tmp_path), "--base-url", url,
+                        "--model", "fake", "--no-builtin", "--apis", str(HOSTILE),
+                        "--styles", "simple", "--exec-timeout", "1", "--quiet",
+                        "--exec-concurrency", "2", "--epoch-size", "4")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = assert_valid_xlam_rows(tmp_path / "dataset.jsonl")
+    assert len(rows) == 4
+    assert {json.loads(r["answers"])[0]["name"] for r in rows} == {"double_number"}
+    report = json.loads((tmp_path / "report.json").read_text())
+    execution = {r["code"] for r in report["top_reasons"] if r["stage"] == "execution"}
+    assert len(execution) >= 4, execution
+    assert execution <= {"timeout", "cpu_limit", "memory_limit", "worker_exited", "exit_called",
+                         "crashed", "output_flood", "not_serializable"}  # fmt: skip

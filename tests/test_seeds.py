@@ -1,0 +1,141 @@
+"""Seed examples: well-formed xlam rows whose calls fit their style and really execute."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apigen_async.catalog.dialects import tool_to_xlam
+from apigen_async.catalog.python import import_module_file, load_python_tools
+from apigen_async.schema import STYLES, Param, Tool
+
+APIS = Path(__file__).resolve().parents[1] / "apis"
+SEEDS = APIS / "seeds"
+
+TOOLS: dict[str, Tool] = {
+    t.name: t
+    for path in sorted((APIS / "python").glob("*.py"))
+    if not path.name.startswith("_")
+    for t in load_python_tools(path)
+}
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def rows(style: str) -> list[dict[str, Any]]:
+    lines = (SEEDS / f"{style}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def all_rows() -> list[Any]:
+    return [pytest.param(style, row, id=row["id"]) for style in STYLES for row in rows(style)]
+
+
+def fits(value: Any, json_type: str | None) -> bool:
+    if json_type in (None, "any"):
+        return True
+    if json_type != "boolean" and isinstance(value, bool):
+        return False
+    return isinstance(value, _JSON_TYPES[json_type])
+
+
+def check_argument(p: Param, value: Any) -> str | None:
+    if value is None and not p.required and p.default is None:
+        return None
+    if not fits(value, p.type):
+        return f"{p.name}={value!r} is not {p.type}"
+    if p.type == "array" and not all(fits(v, p.items) for v in value):
+        return f"{p.name}={value!r} has items that are not {p.items}"
+    if p.enum is not None and value not in p.enum:
+        return f"{p.name}={value!r} is not one of {p.enum}"
+    return None
+
+
+def test_every_style_has_enough_seeds() -> None:
+    ids = []
+    for style in STYLES:
+        got = rows(style)
+        assert len(got) >= 12, (style, len(got))
+        ids += [r["id"] for r in got]
+    assert len(ids) == len(set(ids)), "seed ids must be unique"
+
+
+def test_seed_files_are_up_to_date() -> None:
+    """The `tools` column must match the library's current specs (no drift after edits)."""
+    for style in STYLES:
+        for row in rows(style):
+            offered = json.loads(row["tools"])
+            for spec in offered:
+                assert spec["name"] in TOOLS, f"{row['id']}: unknown tool {spec['name']}"
+                current = json.loads(json.dumps(tool_to_xlam(TOOLS[spec["name"]])))
+                assert spec == current, (
+                    f"{row['id']}: stale spec of {spec['name']}; "
+                    "run python apis/seeds/build_seeds.py"
+                )
+
+
+@pytest.mark.parametrize(("style", "row"), all_rows())
+def test_seed_row_is_valid(style: str, row: dict[str, Any]) -> None:
+    assert set(row) == {"id", "query", "answers", "tools"}
+    assert isinstance(row["answers"], str) and isinstance(row["tools"], str)
+    assert row["query"].strip()
+    offered = [spec["name"] for spec in json.loads(row["tools"])]
+    calls = json.loads(row["answers"])
+    called = {c["name"] for c in calls}
+
+    if style == "simple":
+        assert len(offered) == 1 and len(calls) == 1
+    elif style == "multiple":
+        assert 2 <= len(offered) <= 4 and len(calls) == 1
+    elif style == "parallel":
+        assert len(offered) == 1 and 2 <= len(calls) <= 4
+    elif style == "parallel_multiple":
+        assert 2 <= len(offered) <= 4 and len(calls) >= 2 and len(called) >= 2
+    else:
+        assert style == "irrelevance"
+        assert offered and calls == []
+
+    for call in calls:
+        assert set(call) == {"name", "arguments"}
+        assert call["name"] in offered, f"{call['name']} is not offered"
+        tool = TOOLS[call["name"]]
+        declared = {p.name: p for p in tool.parameters}
+        unknown = set(call["arguments"]) - set(declared)
+        assert not unknown, f"{call['name']}: undeclared arguments {unknown}"
+        missing = {p.name for p in tool.parameters if p.required} - set(call["arguments"])
+        assert not missing, f"{call['name']}: missing required {missing}"
+        problems = [check_argument(declared[k], v) for k, v in call["arguments"].items()]
+        assert not any(problems), problems
+
+
+def is_json(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return True
+    if isinstance(value, list):
+        return all(is_json(v) for v in value)
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and is_json(v) for k, v in value.items()
+    )
+
+
+@pytest.mark.parametrize(("style", "row"), all_rows())
+def test_seed_calls_execute(style: str, row: dict[str, Any]) -> None:
+    for call in json.loads(row["answers"]):
+        tool = TOOLS[call["name"]]
+        assert tool.module_path and tool.function
+        fn = getattr(import_module_file(Path(tool.module_path)), tool.function)
+        result = fn(**call["arguments"])
+        assert is_json(result), f"{call['name']} returned {result!r}"
