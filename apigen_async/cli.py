@@ -145,6 +145,34 @@ def _parser() -> argparse.ArgumentParser:
         default=1024,
         help="address-space limit of each sandbox worker in MB (default 1024)",
     )
+    g.add_argument(
+        "--rest-backend",
+        choices=("local", "virtual", "rapidapi", "none"),
+        default="local",
+        help="how REST tools run: local = our API service on 127.0.0.1 (its tools "
+        "join the library; default); virtual = StableToolBench-style server "
+        "(cache, then the real API if a key is set, else simulated); rapidapi = the "
+        "real hosts; none = Python tools only",
+    )
+    g.add_argument(
+        "--rest-rps",
+        type=_positive(float),
+        default=5.0,
+        help="requests per second per REST host (default 5)",
+    )
+    g.add_argument(
+        "--rapidapi-key-env",
+        default="RAPIDAPI_KEY",
+        metavar="NAME",
+        help="environment variable holding the RapidAPI key (default RAPIDAPI_KEY)",
+    )
+    g.add_argument(
+        "--simulate",
+        choices=("schema", "llm"),
+        default="schema",
+        help="virtual backend: simulate unanswered calls from the response "
+        "template (schema, default) or with the LLM (llm)",
+    )
     g.add_argument("--rpm", type=_positive(float), help="cap on LLM requests per minute")
     g.add_argument("--tpm", type=_positive(float), help="cap on LLM tokens per minute")
     g.add_argument(
@@ -265,6 +293,18 @@ def _parser() -> argparse.ArgumentParser:
     cc.add_argument(
         "--exec-concurrency", type=_positive(int), default=2, help="sandbox workers (default 2)"
     )
+    sa = sub.add_parser(
+        "serve-apis",
+        help="run the local REST API service",
+        description="Serve the local API service (apis/rest) on 127.0.0.1.",
+    )
+    sa.add_argument("--port", type=int, default=8088, help="port (default 8088; 0 = any free)")
+    sa.add_argument(
+        "--rps-per-key",
+        type=_positive(float),
+        default=50.0,
+        help="requests per second allowed per X-RapidAPI-Key (default 50)",
+    )
     return parser
 
 
@@ -279,6 +319,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from apigen_async.run import report_command
 
             return _run(report_command, args)
+        if args.command == "serve-apis":
+            from apigen_async.run import serve_apis_command
+
+            return _run(serve_apis_command, args)
         from apigen_async.catalog.commands import catalog_command
 
         return _run(catalog_command, args)

@@ -1,15 +1,190 @@
-"""Progress output: periodic status lines built from read-only snapshots of the counters."""
+"""Progress output, built only from frozen snapshots of the run's and the client's counters.
+
+On a terminal: a rich Live panel redrawn twice a second. Elsewhere (a log file, CI):
+one plain line every `every` seconds. Disabled (`--quiet`): nothing. Rates are over
+the last `window` seconds, so they follow the run rather than its start-up.
+"""
 
 from __future__ import annotations
 
+import math
 import time
+from collections import deque
 
-from rich.console import Console
+import msgspec
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
 
-from apigen_async.llm.client import LLMClient
+from apigen_async.llm.client import ClientSnapshot, LLMClient
 from apigen_async.pipeline import RunState
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "RunSnapshot", "StatusView", "status_view"]
+
+_STAGES = ("generate", "format", "execution", "semantic")
+
+
+class RunSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    at: float
+    started: float
+    target: int
+    tasks_done: int
+    generated: int
+    verified: int
+    prefix_verified: int
+    rejected: dict[str, int]
+    client: ClientSnapshot
+
+    @classmethod
+    def take(cls, state: RunState, client: LLMClient, target: int) -> RunSnapshot:
+        return cls(
+            at=time.monotonic(),
+            started=state.started,
+            target=target,
+            tasks_done=state.tasks_done,
+            generated=state.generated,
+            verified=state.verified,
+            prefix_verified=state.prefix_verified,
+            rejected=dict(state.rejected),
+            client=client.snapshot(),
+        )
+
+
+class StatusView(msgspec.Struct, frozen=True, kw_only=True):
+    """What the display shows, derived from two snapshots (now and `window` ago)."""
+
+    elapsed: float
+    verified: int
+    target: int
+    eta: float
+    pairs_per_s: float
+    requests_per_s: float
+    tokens_in_per_s: float
+    tokens_out_per_s: float
+    in_flight: int
+    limit: int
+    max_concurrency: int
+    pass_rates: dict[str, float | None]
+    rejected: dict[str, int]
+    retries: int
+    rate_limited: int
+    timeouts: int
+    failures: int
+    cache_hits: int
+    cost: float | None
+
+
+def status_view(now: RunSnapshot, then: RunSnapshot | None) -> StatusView:
+    base = then if then is not None and now.at - then.at > 0.5 else None
+    span = (now.at - base.at) if base else max(1e-9, now.at - now.started)
+    c, b = now.client, base.client if base else None
+
+    def rate(current: float, before: float) -> float:
+        return (current - before) / span if span > 0 else 0.0
+
+    pairs_rate = rate(now.verified, base.verified if base else 0)
+    left = max(0, now.target - now.prefix_verified)
+    eta = 0.0 if left == 0 else (left / pairs_rate if pairs_rate > 0 else math.inf)
+    return StatusView(
+        elapsed=now.at - now.started,
+        verified=now.prefix_verified,
+        target=now.target,
+        eta=eta,
+        pairs_per_s=pairs_rate,
+        requests_per_s=rate(c.requests, b.requests if b else 0),
+        tokens_in_per_s=rate(c.prompt_tokens, b.prompt_tokens if b else 0),
+        tokens_out_per_s=rate(c.completion_tokens, b.completion_tokens if b else 0),
+        in_flight=c.in_flight,
+        limit=c.limit,
+        max_concurrency=c.max_concurrency,
+        pass_rates=_pass_rates(now),
+        rejected=now.rejected,
+        retries=c.retries,
+        rate_limited=c.rate_limited,
+        timeouts=c.timeouts,
+        failures=c.failures,
+        cache_hits=c.cache_hits,
+        cost=c.cost,
+    )
+
+
+def _pass_rates(snap: RunSnapshot) -> dict[str, float | None]:
+    # Every finished pair stopped at exactly one stage or was verified, so each stage saw
+    # the pairs that passed the ones before it. "generate" counts whole tasks.
+    rej = snap.rejected
+    rates: dict[str, float | None] = {}
+    failed_tasks = rej.get("generate", 0)
+    rates["generate"] = _ratio(snap.tasks_done - failed_tasks, snap.tasks_done)
+    entered = snap.generated
+    for stage in _STAGES[1:]:
+        passed = entered - rej.get(stage, 0)
+        rates[stage] = _ratio(passed, entered)
+        entered = passed
+    return rates
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return a / b if b > 0 else None
+
+
+def _duration(seconds: float) -> str:
+    if math.isinf(seconds) or math.isnan(seconds):
+        return "?"
+    s = int(seconds)
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _cost(value: float | None) -> str:
+    return "n/a" if value is None else f"${value:.4f}" if value < 1 else f"${value:.2f}"
+
+
+def plain_line(v: StatusView) -> str:
+    passes = " ".join(f"{k} {_pct(r)}" for k, r in v.pass_rates.items())
+    return (
+        f"[{_duration(v.elapsed)}] verified {v.verified}/{v.target} "
+        f"(ETA {_duration(v.eta)}) {v.pairs_per_s:.1f} pairs/s | "
+        f"LLM {v.in_flight}/{v.limit} in flight, {v.requests_per_s:.1f} req/s, "
+        f"tok/s in {v.tokens_in_per_s:.0f} out {v.tokens_out_per_s:.0f} | pass {passes} | "
+        f"retries {v.retries} 429s {v.rate_limited} timeouts {v.timeouts} "
+        f"failed {v.failures} | cost {_cost(v.cost)}"
+    )
+
+
+def render(v: StatusView) -> Group:
+    bar = ProgressBar(total=max(1, v.target), completed=min(v.verified, v.target), width=40)
+    head = Text.assemble(
+        ("verified ", "bold"),
+        (f"{v.verified}/{v.target}", "bold green"),
+        f"  ETA {_duration(v.eta)}  elapsed {_duration(v.elapsed)}  ",
+        (f"{v.pairs_per_s:.1f} pairs/s", "cyan"),
+    )
+    table = Table.grid(padding=(0, 2))
+    for _ in range(4):
+        table.add_column()
+    limit = f"{v.in_flight}/{v.limit}" + (
+        f" (cut from {v.max_concurrency})" if v.limit < v.max_concurrency else ""
+    )
+    table.add_row("LLM in flight", limit, "requests/s", f"{v.requests_per_s:.1f}")
+    table.add_row(
+        "tokens/s in", f"{v.tokens_in_per_s:,.0f}", "tokens/s out", f"{v.tokens_out_per_s:,.0f}"
+    )
+    table.add_row("retries", str(v.retries), "429s / timeouts", f"{v.rate_limited} / {v.timeouts}")
+    table.add_row("failed requests", str(v.failures), "cost so far", _cost(v.cost))
+    stages = Table(box=None, padding=(0, 2), show_edge=False)
+    stages.add_column("stage")
+    stages.add_column("pass", justify="right")
+    stages.add_column("rejected", justify="right")
+    for stage in _STAGES:
+        stages.add_row(stage, _pct(v.pass_rates.get(stage)), str(v.rejected.get(stage, 0)))
+    return Group(head, bar, table, stages)
 
 
 class Progress:
@@ -21,32 +196,61 @@ class Progress:
         client: LLMClient,
         enabled: bool = True,
         every: float = 5.0,
+        window: float = 10.0,
+        live: bool | None = None,
     ) -> None:
         self.console = console
         self.target = target
         self.client = client
         self.enabled = enabled
         self.every = every
-        self._last = 0.0
+        self.window = window
+        self.live = console.is_terminal if live is None else live
+        self._history: deque[RunSnapshot] = deque()
+        self._last_line = -math.inf
+        self._live: Live | None = None
+        self._last_view: StatusView | None = None
+
+    def snapshot(self, state: RunState) -> RunSnapshot:
+        snap = RunSnapshot.take(state, self.client, self.target)
+        self._history.append(snap)
+        while len(self._history) > 2 and snap.at - self._history[1].at >= self.window:
+            self._history.popleft()
+        return snap
+
+    def view(self, state: RunState) -> StatusView:
+        now = self.snapshot(state)
+        then = self._history[0] if self._history[0] is not now else None
+        return status_view(now, then)
 
     def tick(self, state: RunState) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self._last < self.every:
+        if not self.enabled:
             return
-        self._last = now
-        self.console.print(self.line(state))
+        view = self._last_view = self.view(state)
+        if self.live:
+            if self._live is None:
+                self._live = Live(
+                    render(view), console=self.console, refresh_per_second=2, transient=False
+                )
+                self._live.start()
+            else:
+                self._live.update(render(view))
+            return
+        now = time.monotonic()
+        if now - self._last_line >= self.every:
+            self._last_line = now
+            self.console.print(plain_line(view), highlight=False, soft_wrap=True)
 
     def line(self, state: RunState) -> str:
-        elapsed = max(1e-9, time.monotonic() - state.started)
-        stats = self.client.stats
-        rate = state.verified / elapsed
-        eta = (self.target - state.prefix_verified) / rate if rate > 0 else float("inf")
-        rejected = ", ".join(f"{k} {v}" for k, v in sorted(state.rejected.items())) or "none"
-        return (
-            f"[{elapsed:6.0f}s] verified {state.prefix_verified}/{self.target} "
-            f"(ETA {eta:.0f}s) | pairs {state.generated} rejected: {rejected} | "
-            f"LLM in flight {self.client.limits.in_flight}, requests {stats.requests}, "
-            f"cached {stats.cache_hits}, retries {stats.retries}, 429s {stats.rate_limited} | "
-            f"tok/s in {stats.prompt_tokens / elapsed:.0f} "
-            f"out {stats.completion_tokens / elapsed:.0f}"
-        )
+        return plain_line(self.view(state))
+
+    def close(self) -> None:
+        """Stop the live display, leaving its last frame; without one, print a last line.
+
+        Safe to call more than once."""
+        if self._live is not None:
+            live, self._live = self._live, None
+            live.stop()
+        elif self.enabled and self._last_view is not None and not self.live:
+            self.console.print(plain_line(self._last_view), highlight=False, soft_wrap=True)
+        self._last_view = None

@@ -38,6 +38,9 @@ class Report(msgspec.Struct, kw_only=True):
     by_style: dict[str, dict[str, int]]
     tasks: int
     failed_requests: dict[str, int]
+    #: Executed calls of pairs that passed execution, by where the result came from
+    #: (python, local, real, cached, simulated).
+    execution_origins: dict[str, int]
     exported: int
     target: int | None
     tokens_in: int
@@ -60,6 +63,7 @@ def build_report(
     examples: dict[tuple[str, str], str] = {}
     by_style: dict[str, Counter[str]] = {}
     failed_requests: Counter[str] = Counter()
+    origins: Counter[str] = Counter()
     tokens_in = tokens_out = 0
     for record in records:
         tokens_in += record.prompt_tokens
@@ -67,6 +71,7 @@ def build_report(
         if record.failure is not None:
             failed_requests[record.failure.code] += 1
         for pair in record.pairs:
+            origins.update(r.origin for r in pair.results or ())
             counts = per_model.setdefault(pair.generator, Counter())
             style = by_style.setdefault(pair.style, Counter())
             counts["generated"] += 1
@@ -102,6 +107,7 @@ def build_report(
         by_style={k: dict(v) for k, v in sorted(by_style.items())},
         tasks=len(records),
         failed_requests=dict(failed_requests),
+        execution_origins=dict(origins),
         exported=exported,
         target=target,
         tokens_in=tokens_in,
@@ -151,6 +157,8 @@ def print_report(report: Report, console: Console | None = None) -> None:
         styles.add_row(style, str(counts.get("generated", 0)), str(counts.get("verified", 0)))
     console.print(styles)
     failed = ", ".join(f"{k}={v}" for k, v in report.failed_requests.items()) or "none"
+    origins = ", ".join(f"{k} {v}" for k, v in sorted(report.execution_origins.items()))
+    console.print(f"executed calls by origin: {origins or 'none'}")
     console.print(
         f"tasks {report.tasks} (failed requests: {failed}) | exported {report.exported}"
         f" of target {report.target} | tokens in {report.tokens_in:,} out {report.tokens_out:,}"

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from contextlib import AsyncExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,16 @@ from rich.console import Console
 
 from apigen_async import __version__
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
-from apigen_async.checks.execution import ExecutorRouter
+from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_styles
 from apigen_async.errors import ConfigError, StoreError
 from apigen_async.executors.python import PythonExecutor
+from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FORMATS, dataset_rows, select_verified, write_jsonl
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
+from apigen_async.llm.simulate import llm_simulator
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import build_report, print_report, report_json
@@ -34,6 +37,8 @@ from apigen_async.store import Session, Store, open_store, read_store
 __all__ = ["generate_command", "report_command"]
 
 STORE_NAME = "apigen.sqlite"
+#: Hosts of our own local API service (apis/rest); anything else is a ToolBench host.
+LOCAL_HOST_SUFFIX = ".local-apis.apigen"
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
@@ -138,6 +143,20 @@ def _discard(out: Path) -> None:
         (out / name).unlink(missing_ok=True)
 
 
+def _check_rest_backend(catalog: Catalog, backend: str) -> None:
+    toolbench = [
+        t
+        for t in catalog.tools
+        if t.source == "rest" and t.rest is not None and not t.rest.host.endswith(LOCAL_HOST_SUFFIX)
+    ]
+    if toolbench and backend in ("local", "none"):
+        raise ConfigError(
+            f"--apis loaded {len(toolbench)} ToolBench REST tools (e.g. {toolbench[0].name!r}), "
+            f"which --rest-backend {backend} cannot call; use --rest-backend virtual "
+            "(offline, simulated) or rapidapi (real, needs a key)"
+        )
+
+
 def _export_formats(spec: str) -> list[str]:
     formats = [f.strip() for f in spec.split(",") if f.strip()]
     for f in formats:
@@ -154,7 +173,13 @@ async def generate_command(args: argparse.Namespace) -> int:
     console = Console(stderr=True, quiet=args.quiet)
     styles = parse_styles(args.styles)
     formats = _export_formats(args.export)
-    catalog = load_catalog(args.apis, builtin=not args.no_builtin)
+    catalog = load_catalog(
+        args.apis, builtin=not args.no_builtin, local_rest=args.rest_backend == "local"
+    )
+    _check_rest_backend(catalog, args.rest_backend)
+    if catalog.skipped:
+        skipped = ", ".join(f"{k} {v}" for k, v in sorted(catalog.skipped.items()))
+        console.print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}")
     tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = _endpoint(args, api_key)
@@ -219,6 +244,19 @@ async def generate_command(args: argparse.Namespace) -> int:
         )
         stack.push_async_callback(client.aclose)
         await client.preflight(sorted({endpoint.model, endpoint.judge_model}))
+        executors: dict[str, Executor] = {}
+        if args.rest_backend != "none":
+            executors["rest"] = await stack.enter_async_context(
+                open_rest_backend(
+                    args.rest_backend,
+                    [t for t in catalog.tools if t.source == "rest"],
+                    cache=store,
+                    rps=args.rest_rps,
+                    key_env=args.rapidapi_key_env,
+                    simulate=llm_simulator(client, endpoint.model),
+                    simulate_mode=args.simulate,
+                )
+            )
         python = await stack.enter_async_context(
             PythonExecutor(
                 workers=args.exec_concurrency,
@@ -236,7 +274,7 @@ async def generate_command(args: argparse.Namespace) -> int:
             prompts=prompts,
             store=store,
             client=client,
-            executor=ExecutorRouter({"python": python}),
+            executor=ExecutorRouter(executors | {"python": python}),
             state=state,
             on_tick=progress.tick,
         )
@@ -305,4 +343,17 @@ async def report_command(args: argparse.Namespace) -> int:
         sys.stdout.write(report_json(report).decode() + "\n")
     else:
         print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
+    return 0
+
+
+async def serve_apis_command(args: argparse.Namespace) -> int:
+    from apis.rest.service import local_tools, serve
+
+    async with anyio.create_task_group() as tg:
+        port = await tg.start(partial(serve, args.port, rps_per_key=args.rps_per_key))
+        print(
+            f"local APIs: {len(local_tools())} tools on http://127.0.0.1:{port} "
+            "(X-RapidAPI-Key: any non-empty value)",
+            flush=True,
+        )
     return 0

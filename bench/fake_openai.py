@@ -245,6 +245,10 @@ _TEMPLATES = (
     "Please {p}{a}.",
     "I need to {p}{a}.",
     "Could you {p}{a} for me?",
+    "Help me {p}{a}.",
+    "I'd like to {p}{a}.",
+    "Quick question: can you {p}{a}?",
+    "For my homework I have to {p}{a}.",
 )
 _CHATTER = (
     ("Here are the pairs you asked for:\n", "\nLet me know if you need more."),
@@ -314,7 +318,7 @@ def _scalar(rng: random.Random, kind: str, pname: str) -> Any:
             return rng.randint(1, 12)
         if "base" in low:
             return rng.choice((2, 8, 10, 16))
-        return rng.randint(2, 20)
+        return rng.randint(2, 60)
     if kind in ("float", "number"):
         if any(h in low for h in ("rate", "prob", "ratio", "fraction")):
             return round(rng.uniform(0.05, 0.95), 2)
@@ -331,6 +335,8 @@ def _value(rng: random.Random, pname: str, spec: dict[str, Any]) -> Any:
     enum = spec.get("enum")
     if isinstance(enum, list) and enum:
         return rng.choice(enum)
+    if spec.get("format") == "date":
+        return rng.choice(("2024-03-15", "2023-11-02", "2025-01-20"))
     t = str(spec.get("type", "str")).removesuffix(", optional").strip()
     low = t.lower()
     if low.startswith(("list", "array", "tuple", "set")):
@@ -351,10 +357,15 @@ def _arguments(rng: random.Random, tool: dict[str, Any]) -> dict[str, Any]:
     for pname, spec in tool["parameters"].items():
         if not isinstance(spec, dict):
             continue
-        optional = "optional" in str(spec.get("type", "")) or "default" in spec
-        if optional and rng.random() < 0.6:
+        # Only the ", optional" suffix makes a parameter optional: ToolBench-derived specs
+        # give required parameters a default too (an example value that the API accepts).
+        if "optional" in str(spec.get("type", "")) and rng.random() < 0.6:
             continue
-        args[pname] = _value(rng, pname, spec)
+        default = spec.get("default")
+        if default is not None and rng.random() < 0.5:
+            args[pname] = default
+        else:
+            args[pname] = _value(rng, pname, spec)
     # Functions such as n-choose-k want k <= n; keep such pairs ordered.
     if isinstance(args.get("n"), int) and isinstance(args.get("k"), int) and args["k"] > args["n"]:
         args["n"], args["k"] = args["k"], args["n"]

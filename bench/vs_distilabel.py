@@ -354,7 +354,8 @@ def ours_command(args: argparse.Namespace, base_url: str, out: Path, n_requests:
     """
     cmd = [sys.executable, "-m", "apigen_async", "generate"]
     cmd += ["--base-url", base_url, "--model", "fake"]
-    cmd += ["--apis", str(LIBRARY), "--no-builtin", "--styles", "simple"]
+    cmd += ["--apis", str(LIBRARY), "--no-builtin", "--rest-backend", "none"]
+    cmd += ["--styles", "simple"]
     cmd += ["--concurrency", str(args.concurrency), "--max-tasks", str(n_requests)]
     cmd += ["--pairs", str(n_requests * 100), "--pairs-per-task", "2"]
     cmd += ["--out", str(out), "--fresh", "--quiet", *args.ours_extra]

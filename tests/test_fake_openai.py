@@ -47,6 +47,8 @@ TOOLS: list[dict[str, Any]] = [
             "value": {"type": "float", "description": "The length."},
             "unit": {"type": "str", "description": "Source unit.", "enum": ["m", "ft", "in"]},
             "exact": {"type": "bool, optional", "description": "Exact maths.", "default": False},
+            # required despite its default, as in ToolBench-derived specs
+            "digits": {"type": "int", "description": "Rounding.", "default": 2},
         },
     },
     {

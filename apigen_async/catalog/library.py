@@ -59,7 +59,10 @@ def _load_file(path: Path, skipped: dict[str, int]) -> list[Tool]:
     raise ApiLoadError(f"{path}: unsupported API file (expected .py or ToolBench .json)")
 
 
-def load_catalog(extra: Sequence[Path] = (), *, builtin: bool = True) -> Catalog:
+def load_catalog(
+    extra: Sequence[Path] = (), *, builtin: bool = True, local_rest: bool = False
+) -> Catalog:
+    """Built-in Python tools, the local REST service's tools, and the `--apis` files."""
     files = builtin_python_files() if builtin else []
     for path in extra:
         if not path.exists():
@@ -68,6 +71,12 @@ def load_catalog(extra: Sequence[Path] = (), *, builtin: bool = True) -> Catalog
     tools: dict[str, Tool] = {}
     origin: dict[str, Path] = {}
     skipped: dict[str, int] = {}
+    if local_rest:
+        from apis.rest.service import local_tools
+
+        for tool in local_tools():
+            tools[tool.name] = tool
+            origin[tool.name] = APIS_DIR / "rest"
     for path in files:
         try:
             loaded = _load_file(path, skipped)

@@ -4,23 +4,71 @@ Call path, one job per layer: cache -> admission (in-flight, RPM, TPM) -> retry 
 jittered backoff honouring Retry-After -> one attempt (`openai.AsyncOpenAI`) -> decode.
 Expected failures of a request come back as `LLMFailure` values; an endpoint that can
 never work (unreachable at start, unknown model, bad key) raises `EndpointError`.
+
+Transports (`transport=`), measured in bench/transport.py and bench/README.md:
+- "aiohttp" (default): one POST on an aiohttp session, the body encoded and the answer
+  decoded by msgspec. The openai SDK's request transformation and pydantic models cost
+  more CPU than everything else of a pipeline request together, so we skip them here.
+- "openai": `openai.AsyncOpenAI` on its aiohttp transport (`DefaultAioHttpClient`), which
+  served 1.6-4x the requests/s of the SDK's default httpx2 transport at 64-1,024 in flight.
+- "openai-httpx": the SDK's default transport.
+The openai SDK is always used for the preflight's model listing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import aiohttp
 import anyio
+import httpx2
 import msgspec
 import openai
 
 from apigen_async.errors import EndpointError
 from apigen_async.llm.limits import Limits, estimate_tokens
 
-__all__ = ["ChatRequest", "Completion", "LLMClient", "LLMFailure", "LLMStats", "ResponseCache"]
+__all__ = [
+    "PRICES",
+    "TRANSPORTS",
+    "ChatRequest",
+    "ClientSnapshot",
+    "Completion",
+    "LLMClient",
+    "LLMFailure",
+    "LLMStats",
+    "ResponseCache",
+    "price_of",
+]
+
+#: USD per million (input, output) tokens of common OpenAI models, matched by the
+#: longest prefix of the model name (dated snapshots share their family's price).
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4-turbo": (10.00, 30.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5": (1.25, 10.00),
+    "o4-mini": (1.10, 4.40),
+    "o3-mini": (1.10, 4.40),
+    "o3": (2.00, 8.00),
+}
+
+
+def price_of(model: str) -> tuple[float, float] | None:
+    """(input, output) USD per million tokens from the built-in table, if listed."""
+    name = model.rsplit("/", 1)[-1].lower()
+    best = max((p for p in PRICES if name.startswith(p)), key=len, default=None)
+    return PRICES[best] if best else None
 
 
 class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,15 +103,64 @@ class ResponseCache(Protocol):
 
 @dataclass
 class LLMStats:
-    """Counters the client updates; the progress display reads them."""
+    """Counters the client updates; the progress display reads `LLMClient.snapshot()`.
+
+    Prices are USD per million tokens: `price_in`/`price_out` when given, else the
+    built-in table by model name; `cost` is None while a used model has no price.
+    """
 
     requests: int = 0
     cache_hits: int = 0
     retries: int = 0
     rate_limited: int = 0
+    timeouts: int = 0
     failures: int = 0
+    length_retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    in_flight: int = 0
+    price_in: float | None = None
+    price_out: float | None = None
+    #: model -> [prompt tokens, completion tokens], for the cost of mixed models.
+    tokens_by_model: dict[str, list[int]] = field(default_factory=dict)
+
+    def count_tokens(self, model: str, prompt: int, completion: int) -> None:
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        tokens = self.tokens_by_model.setdefault(model, [0, 0])
+        tokens[0] += prompt
+        tokens[1] += completion
+
+    @property
+    def cost(self) -> float | None:
+        total = 0.0
+        for model, (prompt, completion) in self.tokens_by_model.items():
+            listed = price_of(model)
+            p_in = self.price_in if self.price_in is not None else listed and listed[0]
+            p_out = self.price_out if self.price_out is not None else listed and listed[1]
+            if p_in is None or p_out is None:
+                return None
+            total += (prompt * p_in + completion * p_out) / 1e6
+        return total
+
+
+class ClientSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """A copy of the client's counters at one moment (what progress displays read)."""
+
+    at: float
+    requests: int
+    in_flight: int
+    limit: int
+    max_concurrency: int
+    cache_hits: int
+    retries: int
+    rate_limited: int
+    timeouts: int
+    failures: int
+    length_retries: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None
 
 
 class _Retryable(Exception):
@@ -86,6 +183,10 @@ class LLMClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         structured: str = "auto",
+        length_retry_tokens: int | None = None,
+        price_in: float | None = None,
+        price_out: float | None = None,
+        transport: str = "aiohttp",
     ) -> None:
         self.base_url = base_url
         self.limits = limits
@@ -95,18 +196,52 @@ class LLMClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.structured = structured
-        self.stats = LLMStats()
+        self.length_retry_tokens = length_retry_tokens
+        self.stats = LLMStats(price_in=price_in, price_out=price_out)
         self._avg_completion = 256.0
-        # The key lives only in this client object, never in config, store or logs.
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport must be one of {TRANSPORTS}, not {transport!r}")
+        self.transport = transport
+        # The key lives only in these client objects, never in config, store or logs.
         self._openai = openai.AsyncOpenAI(
-            base_url=base_url, api_key=api_key or "none", max_retries=0, timeout=timeout
+            base_url=base_url,
+            api_key=api_key or "none",
+            max_retries=0,
+            timeout=timeout,
+            http_client=_http_client(transport, limits.max_concurrency, timeout),
+        )
+        self._direct = (
+            _DirectChat(base_url, api_key or "none", limits.max_concurrency)
+            if transport == "aiohttp"
+            else None
         )
 
     def __repr__(self) -> str:
         return f"LLMClient(base_url={self.base_url!r}, api_key='***')"
 
     async def aclose(self) -> None:
+        if self._direct is not None:
+            await self._direct.close()
         await self._openai.close()
+
+    def snapshot(self) -> ClientSnapshot:
+        s = self.stats
+        return ClientSnapshot(
+            at=time.monotonic(),
+            requests=s.requests,
+            in_flight=s.in_flight,
+            limit=self.limits.current_limit,
+            max_concurrency=self.limits.max_concurrency,
+            cache_hits=s.cache_hits,
+            retries=s.retries,
+            rate_limited=s.rate_limited,
+            timeouts=s.timeouts,
+            failures=s.failures,
+            length_retries=s.length_retries,
+            prompt_tokens=s.prompt_tokens,
+            completion_tokens=s.completion_tokens,
+            cost=s.cost,
+        )
 
     @property
     def structured_enabled(self) -> bool:
@@ -137,6 +272,22 @@ class LLMClient:
             self.stats.cache_hits += 1
             return msgspec.structs.replace(hit, cached=True)
         result = await self._with_retries(request)
+        if (
+            isinstance(result, Completion)
+            and result.finish_reason == "length"
+            and self.length_retry_tokens
+            and self.length_retry_tokens > request.max_tokens
+        ):
+            # Cut at max_tokens: ask once more with room to finish, and count both.
+            self.stats.length_retries += 1
+            longer = msgspec.structs.replace(request, max_tokens=self.length_retry_tokens)
+            retry = await self._with_retries(longer)
+            if isinstance(retry, Completion):
+                result = msgspec.structs.replace(
+                    retry,
+                    prompt_tokens=retry.prompt_tokens + result.prompt_tokens,
+                    completion_tokens=retry.completion_tokens + result.completion_tokens,
+                )
         if isinstance(result, Completion) and self.cache is not None:
             await self.cache.put_completion(key, result)
         return result
@@ -147,13 +298,16 @@ class LLMClient:
         for attempt in range(self.max_retries + 1):
             if attempt:
                 self.stats.retries += 1
+            admitted = time.monotonic()
             try:
-                async with self.limits.admit(estimate):
+                async with self.limits.admit(estimate) as admitted:
                     completion = await self._attempt(request)
             except _Retryable as exc:
                 if exc.code == "rate_limited":
                     self.stats.rate_limited += 1
-                    self.limits.on_rate_limited()
+                    self.limits.on_rate_limited(admitted)
+                elif exc.code == "timeout":
+                    self.stats.timeouts += 1
                 if attempt == self.max_retries:
                     self.stats.failures += 1
                     return LLMFailure(code=exc.code, message=str(exc))
@@ -168,7 +322,7 @@ class LLMClient:
                 return exc.failure
             self.limits.on_success()
             used = completion.prompt_tokens + completion.completion_tokens
-            await self.limits.reconcile(estimate, used)
+            self.limits.reconcile(estimate, used)
             self._avg_completion = 0.9 * self._avg_completion + 0.1 * completion.completion_tokens
             return completion
         raise AssertionError("unreachable")
@@ -180,6 +334,66 @@ class LLMClient:
 
     async def _attempt(self, request: ChatRequest) -> Completion:
         self.stats.requests += 1
+        self.stats.in_flight += 1
+        try:
+            return await self._send(request)
+        finally:
+            self.stats.in_flight -= 1
+
+    async def _send(self, request: ChatRequest) -> Completion:
+        if self._direct is None:
+            return await self._send_openai(request)
+        try:
+            with anyio.fail_after(self.timeout):
+                status, headers, raw = await self._direct.post(request)
+        except TimeoutError as exc:
+            raise _Retryable("timeout", f"no answer within {self.timeout:g} s") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _Retryable("connection", f"{self.base_url}: {exc!r}"[:300]) from exc
+        if status != 200:
+            self._raise_for_status(request, status, headers, raw)
+        try:
+            response = _RESPONSE.decode(raw)
+        except msgspec.DecodeError as exc:
+            # A cut or garbled body is a transport fault: another attempt may get it whole.
+            raise _Retryable("bad_response", f"unparseable HTTP body: {exc}"[:300]) from exc
+        if not response.choices:
+            raise LLMFailureError(LLMFailure(code="bad_response", message="no choices"))
+        choice = response.choices[0]
+        usage = response.usage or _Usage()
+        self.stats.count_tokens(request.model, usage.prompt_tokens, usage.completion_tokens)
+        return Completion(
+            content=choice.message.content or "",
+            finish_reason=choice.finish_reason or "stop",
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+        )
+
+    def _raise_for_status(
+        self, request: ChatRequest, status: int, headers: Any, raw: bytes
+    ) -> None:
+        """Map an HTTP error to what the retry layer does with it (as the SDK would)."""
+        message = _error_message(raw)
+        if status == 429:
+            raise _Retryable("rate_limited", "429 rate limited", _retry_after_headers(headers))
+        if status in (408, 409) or status >= 500:
+            raise _Retryable(f"http_{status}", message, _retry_after_headers(headers))
+        if status == 404:
+            raise EndpointError(
+                f"{self.base_url} does not serve model {request.model!r}: {message}"
+            )
+        if status in (401, 403):
+            raise EndpointError(f"{self.base_url} refused the API key: {message}")
+        if (
+            status in (400, 422)
+            and request.response_format is not None
+            and (self.structured == "auto")
+        ):
+            raise _StructuredUnsupported
+        code = "bad_request" if status in (400, 422) else f"http_{status}"
+        raise LLMFailureError(LLMFailure(code=code, message=message))
+
+    async def _send_openai(self, request: ChatRequest) -> Completion:
         kwargs: dict[str, Any] = {}
         if request.seed is not None:
             kwargs["seed"] = request.seed
@@ -215,23 +429,127 @@ class LLMClient:
                 raise _StructuredUnsupported from exc
             raise LLMFailureError(LLMFailure(code="bad_request", message=_message(exc))) from exc
         except (openai.APIResponseValidationError, ValueError) as exc:
-            raise LLMFailureError(
-                LLMFailure(code="bad_response", message=f"unparseable HTTP body: {exc}"[:300])
-            ) from exc
+            # A cut or garbled body is a transport fault: another attempt may get it whole.
+            raise _Retryable("bad_response", f"unparseable HTTP body: {exc}"[:300]) from exc
         if not response.choices:
             raise LLMFailureError(LLMFailure(code="bad_response", message="no choices"))
         choice = response.choices[0]
         usage = response.usage
         prompt_tokens = usage.prompt_tokens if usage else 0
         completion_tokens = usage.completion_tokens if usage else 0
-        self.stats.prompt_tokens += prompt_tokens
-        self.stats.completion_tokens += completion_tokens
+        self.stats.count_tokens(request.model, prompt_tokens, completion_tokens)
         return Completion(
             content=choice.message.content or "",
             finish_reason=choice.finish_reason or "stop",
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
         )
+
+
+TRANSPORTS = ("aiohttp", "openai", "openai-httpx")
+
+
+class _Body(msgspec.Struct, omit_defaults=True):
+    model: str
+    messages: list[dict[str, str]]
+    temperature: float
+    max_tokens: int
+    seed: int | None = None
+    response_format: dict[str, Any] | None = None
+
+
+class _Message(msgspec.Struct):
+    content: str | None = None
+
+
+class _Choice(msgspec.Struct):
+    message: _Message = msgspec.field(default_factory=_Message)
+    finish_reason: str | None = None
+
+
+class _Usage(msgspec.Struct):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class _ChatResponse(msgspec.Struct):
+    choices: list[_Choice] = []
+    usage: _Usage | None = None
+
+
+_RESPONSE = msgspec.json.Decoder(_ChatResponse)
+_ENCODE = msgspec.json.Encoder().encode
+
+
+class _DirectChat:
+    """POST /chat/completions on one aiohttp session; the session opens on first use."""
+
+    def __init__(self, base_url: str, api_key: str, connections: int) -> None:
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self._headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+        self._connections = max(1, connections)
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"_DirectChat({self.url!r})"
+
+    async def post(self, request: ChatRequest) -> tuple[int, Any, bytes]:
+        if self._session is None:
+            # One kept-alive connection per request in flight; timeouts are the caller's.
+            connector = aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=30)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers=self._headers,
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+        body = _Body(
+            model=request.model,
+            messages=request.messages,
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+            seed=request.seed,
+            response_format=request.response_format,
+        )
+        async with self._session.post(self.url, data=_ENCODE(body)) as response:
+            return response.status, response.headers, await response.read()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+
+def _retry_after_headers(headers: Any) -> float | None:
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return float(value) / scale
+            except ValueError:
+                continue
+    return None
+
+
+def _error_message(raw: bytes) -> str:
+    try:
+        body = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return raw[:300].decode(errors="replace")
+    inner = body.get("error", body) if isinstance(body, dict) else body
+    if isinstance(inner, dict) and "message" in inner:
+        return str(inner["message"])[:300]
+    return str(body)[:300]
+
+
+def _http_client(transport: str, connections: int, timeout: float) -> httpx2.AsyncClient:
+    # Keep a connection alive for every request we may have in flight: the SDK keeps
+    # only 100, and reconnecting costs CPU on both ends at high concurrency.
+    limits = httpx2.Limits(
+        max_connections=max(connections, 1), max_keepalive_connections=max(connections, 1)
+    )
+    if transport == "openai-httpx":
+        return openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout)
+    return openai.DefaultAioHttpClient(limits=limits, timeout=timeout)
 
 
 class _StructuredUnsupported(Exception):

@@ -2,34 +2,82 @@
 
 The in-flight cap shrinks multiplicatively on a 429 and grows back additively on
 success (AIMD), so a rate-limited endpoint slows the whole client, not one request.
-RPM and TPM are leaky buckets (aiolimiter); TPM is reserved from an estimate before a
-request and reconciled with the usage the endpoint reports.
+One storm of 429s (all answers to requests sent before the last cut) cuts it once.
+
+RPM and TPM are paced buckets (GCRA): each admission reserves its slot in time at
+once and sleeps until then, so waiters are served in order without polling. The burst
+is one second's worth, so the caps hold over any window, not only per whole minute.
+TPM is reserved from an estimate and reconciled with the usage the endpoint reports.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from aiolimiter import AsyncLimiter
 
-__all__ = ["Limits", "estimate_tokens"]
+__all__ = ["Limits", "PacedBucket", "estimate_tokens"]
 
 
 def estimate_tokens(text_chars: int, max_tokens: int) -> int:
-    # ~4 characters per token for English and JSON; the answer may use all of max_tokens.
+    # ~4 characters per token for English and JSON, plus the expected answer length.
     return text_chars // 4 + max_tokens
 
 
+class PacedBucket:
+    """`rate_per_minute` units per minute, with at most `burst_seconds` worth at once.
+
+    A single admission larger than the burst is allowed (else it could never pass);
+    it pushes every later admission back by its full cost instead.
+    """
+
+    def __init__(self, rate_per_minute: float, burst_seconds: float = 1.0) -> None:
+        self.rate = rate_per_minute / 60.0
+        # At least one unit fits, so rpm below 60 still lets a request through.
+        self.burst = max(1.0 / self.rate, burst_seconds)
+        self._tat = 0.0  # theoretical arrival time: when the bucket is empty again
+
+    def reserve(self, amount: float) -> float:
+        """Book `amount` now; return the seconds to wait before using it."""
+        now = time.monotonic()
+        tat = max(self._tat, now)
+        cost = amount / self.rate
+        # It may start once the bucket, with it added, holds at most a burst; one larger
+        # than the burst waits only for an empty bucket.
+        start = max(now, min(tat, tat + cost - self.burst))
+        self._tat = tat + cost
+        return start - now
+
+    async def acquire(self, amount: float = 1.0) -> None:
+        wait = self.reserve(amount)
+        if wait > 0:
+            await anyio.sleep(wait)
+
+    def adjust(self, amount: float) -> None:
+        """Charge (positive) or refund (negative) units after the fact, without waiting."""
+        self._tat = max(self._tat + amount / self.rate, time.monotonic() - self.burst)
+
+
 class Limits:
-    def __init__(self, *, concurrency: int, rpm: float | None = None, tpm: float | None = None):
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        rpm: float | None = None,
+        tpm: float | None = None,
+        decrease: float = 0.7,
+    ):
         self.max_concurrency = concurrency
         self.slots = anyio.CapacityLimiter(concurrency)
-        self.rpm = AsyncLimiter(rpm, 60) if rpm else None
-        self.tpm = AsyncLimiter(tpm, 60) if tpm else None
-        self._tpm_capacity = tpm or 0
+        self.rpm = PacedBucket(rpm) if rpm else None
+        self.tpm = PacedBucket(tpm) if tpm else None
+        self.decrease = decrease
+        self.cuts = 0
         self._successes = 0
+        self._last_cut = -math.inf
 
     @property
     def in_flight(self) -> int:
@@ -40,22 +88,27 @@ class Limits:
         return int(self.slots.total_tokens)
 
     @asynccontextmanager
-    async def admit(self, estimated_tokens: int) -> AsyncIterator[None]:
+    async def admit(self, estimated_tokens: int) -> AsyncIterator[float]:
+        """Hold a slot for one attempt; yields the admission time (for `on_rate_limited`)."""
         async with self.slots:
             if self.rpm is not None:
                 await self.rpm.acquire()
             if self.tpm is not None:
-                await self.tpm.acquire(min(estimated_tokens, self._tpm_capacity))
-            yield
+                await self.tpm.acquire(estimated_tokens)
+            yield time.monotonic()
 
-    async def reconcile(self, estimated_tokens: int, actual_tokens: int) -> None:
-        """Charge the TPM bucket for tokens used beyond the estimate."""
-        extra = actual_tokens - estimated_tokens
-        if self.tpm is not None and extra > 0:
-            await self.tpm.acquire(min(extra, self._tpm_capacity))
+    def reconcile(self, estimated_tokens: int, actual_tokens: int) -> None:
+        """Correct the TPM bucket by what the endpoint says the request really used."""
+        if self.tpm is not None and actual_tokens != estimated_tokens:
+            self.tpm.adjust(actual_tokens - estimated_tokens)
 
-    def on_rate_limited(self) -> None:
-        self.slots.total_tokens = max(1, int(self.slots.total_tokens * 0.7))
+    def on_rate_limited(self, admitted_at: float = math.inf) -> None:
+        # Answers to requests sent before the last cut were caused by the old limit.
+        if admitted_at < self._last_cut:
+            return
+        self._last_cut = time.monotonic()
+        self.cuts += 1
+        self.slots.total_tokens = max(1, int(self.slots.total_tokens * self.decrease))
         self._successes = 0
 
     def on_success(self) -> None:

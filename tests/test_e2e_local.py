@@ -1,0 +1,68 @@
+"""The whole job on a real local LLM (SmolLM2-135M via llama.cpp), offline.
+
+Structure is asserted, not meaning: a 135M model writes odd queries, but every row it
+gets into the dataset has passed the three checks.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import anyio
+import pytest
+
+from apigen_async.llm.local import resolve_local_model, serve_local_model
+from tests.helpers import apigen
+from tests.test_generate import assert_report_adds_up, assert_valid_xlam_rows
+
+SMALL = ("--pairs-per-task", "2", "--max-tokens", "384", "--styles", "simple,multiple",
+         "--quiet", "--seed", "3")  # fmt: skip
+
+
+def _check_run(out: Path, n: int) -> dict:  # type: ignore[type-arg]
+    rows = assert_valid_xlam_rows(out / "dataset.jsonl")
+    assert len(rows) == n
+    report = json.loads((out / "report.json").read_text())
+    assert_report_adds_up(report)
+    assert report["tokens_out"] > 0 and report["exported"] == n
+    return report
+
+
+def test_embedded_default_model_makes_a_verified_dataset(tmp_path: Path) -> None:
+    # No --base-url and no key: the tool starts llama.cpp itself on 127.0.0.1.
+    result = apigen("generate", "-n", "2", "--out", str(tmp_path), "--local-model",
+                    "smollm2-135m", *SMALL, timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = _check_run(tmp_path, 2)
+    assert report["filter_table"][0]["generator"] == "smollm2-135m"
+
+
+@pytest.mark.anyio
+async def test_base_url_works_against_a_real_llama_cpp_server(tmp_path: Path) -> None:
+    path = resolve_local_model("smollm2-135m")
+    async with anyio.create_task_group() as tg:
+        url = await tg.start(
+            lambda task_status: serve_local_model(
+                path, alias="smol", n_parallel=4, task_status=task_status
+            )
+        )
+        result = await anyio.to_thread.run_sync(
+            lambda: apigen(
+                "generate",
+                "-n",
+                "2",
+                "--out",
+                str(tmp_path),
+                "--base-url",
+                url,
+                "--model",
+                "smol",
+                *SMALL,
+                timeout=600,
+            )
+        )
+        tg.cancel_scope.cancel()
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = _check_run(tmp_path, 2)
+    assert report["filter_table"][0]["generator"] == "smol"
