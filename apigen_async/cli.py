@@ -71,7 +71,8 @@ def _add_api_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-builtin",
         action="store_true",
-        help="use only the --apis files, not the built-in library in apis/",
+        help="use only the --apis files, not the built-in library in apis/ (Python "
+        "functions and the local REST service's tools)",
     )
 
 

@@ -174,12 +174,14 @@ async def generate_command(args: argparse.Namespace) -> int:
     styles = parse_styles(args.styles)
     formats = _export_formats(args.export)
     catalog = load_catalog(
-        args.apis, builtin=not args.no_builtin, local_rest=args.rest_backend == "local"
+        args.apis,
+        builtin=not args.no_builtin,
+        local_rest=args.rest_backend == "local" and not args.no_builtin,
     )
     _check_rest_backend(catalog, args.rest_backend)
     if catalog.skipped:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(catalog.skipped.items()))
-        console.print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}")
+        print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}", file=sys.stderr)
     tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = _endpoint(args, api_key)
@@ -223,6 +225,9 @@ async def generate_command(args: argparse.Namespace) -> int:
         store = await stack.enter_async_context(open_store(out / STORE_NAME))
         await _check_config(store, identity, out, args.pairs)
         tg = await stack.enter_async_context(anyio.create_task_group())
+        # Unwinding is last-in first-out: the services in `tg` (the local model) stop only
+        # after everything entered later (client, executors) has closed cleanly.
+        stack.callback(tg.cancel_scope.cancel)
         if endpoint.kind == "local":
             path = resolve_local_model(endpoint.local_model or "")
             console.print(f"starting the embedded model {path.name} ({args.slots} slots)...")
@@ -290,7 +295,6 @@ async def generate_command(args: argparse.Namespace) -> int:
                 reached_target=state.reached,
             )
         )
-        tg.cancel_scope.cancel()
     written = await _write_outputs(
         out, tools, args.pairs, formats, extra=args.extra_columns, console=console
     )

@@ -510,7 +510,7 @@ def _text_content(config: FakeConfig, digest: bytes) -> str:
     return " ".join(words) + "."
 
 
-def build_answer(config: FakeConfig, digest: bytes, body: dict[str, Any]) -> _Answer:
+def _build_answer(config: FakeConfig, digest: bytes, body: dict[str, Any]) -> _Answer:
     """The deterministic answer to one request body (before transport faults)."""
     messages = body.get("messages")
     messages = messages if isinstance(messages, list) else []
@@ -712,7 +712,7 @@ class FakeOpenAI:
     def _answer(self, digest: bytes, body: dict[str, Any]) -> _Answer:
         answer = self._cache.get(digest)
         if answer is None:
-            answer = build_answer(self.config, digest, body)
+            answer = _build_answer(self.config, digest, body)
             if len(self._cache) >= self.config.cache_size:
                 del self._cache[next(iter(self._cache))]
             self._cache[digest] = answer

@@ -253,7 +253,10 @@ class Fake:
         cmd += ["--bad-share", str(args.bad_share), "--judge-pass-rate", str(args.pass_rate)]
         cmd += ["--fence-share", "0"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        with (workdir / "fake.err").open("w") as err:
+            self.proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=ROOT
+            )
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line.startswith("READY "):
             self.proc.kill()

@@ -394,8 +394,10 @@ async def test_concurrency_cap_queues_requests(client: MakeClient) -> None:
         assert stats.peak_active == 3
         assert stats.peak_in_flight == 9
         assert 0.55 <= wall <= 1.2, wall
-        waits = sorted(round(r.start - r.arrival, 1) for r in fake.requests)
-        assert waits == [0.0] * 3 + [0.2] * 3 + [0.4] * 3
+        # three waves: served at once, after one latency, after two
+        waits = sorted(r.start - r.arrival for r in fake.requests)
+        for i, wait in enumerate(waits):
+            assert wait == pytest.approx(0.2 * (i // 3), abs=0.08), waits
         # at no moment were more than 3 requests being served
         events = sorted(
             [(r.start, 1) for r in fake.requests] + [(r.end, -1) for r in fake.requests]
@@ -427,10 +429,10 @@ async def test_latency_distributions_are_deterministic_per_request(client: MakeC
             second = {r.body_hash: r.end - r.start for r in fake.requests}
         assert first.keys() == second.keys()
         for key, seconds in first.items():
-            assert seconds == pytest.approx(second[key], abs=0.03)
+            assert seconds == pytest.approx(second[key], abs=0.05)
         if isinstance(latency, Uniform):
             assert all(0.04 <= s <= 0.3 for s in first.values())
-        assert max(first.values()) - min(first.values()) > 0.03
+        assert max(first.values()) - min(first.values()) > 0.05
 
 
 @pytest.mark.anyio
@@ -526,3 +528,14 @@ def test_command_line_serves_and_writes_its_log(tmp_path: Path) -> None:
             proc.kill()
     records = [msgspec.json.decode(x, type=RequestRecord) for x in log.read_bytes().splitlines()]
     assert [(r.status, r.kind, r.model) for r in records] == [(200, "judge", "cli-model")]
+
+
+def test_public_surface() -> None:
+    import bench.fake_openai as module
+
+    public = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_") and getattr(value, "__module__", None) == module.__name__
+    }
+    assert set(module.__all__) == public
