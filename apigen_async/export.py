@@ -15,7 +15,7 @@ import msgspec
 
 from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
 from apigen_async.schema import Tool
-from apigen_async.store import PairRecord, TaskRecord, verified_pairs
+from apigen_async.store import PairRecord, TaskRecord, UniqueVerified
 
 __all__ = ["EXPORT_FORMATS", "dataset_rows", "select_verified", "write_jsonl"]
 
@@ -25,8 +25,13 @@ _json = msgspec.json.encode
 
 
 def select_verified(records: Iterable[TaskRecord], limit: int | None) -> list[PairRecord]:
-    ordered = sorted(records, key=lambda r: r.task.index)
-    pairs = list(verified_pairs(ordered))
+    """The first `limit` unique verified pairs in (task, pair) order."""
+    unique = UniqueVerified()
+    pairs: list[PairRecord] = []
+    for record in sorted(records, key=lambda r: r.task.index):
+        pairs.extend(unique.take(record))
+        if limit is not None and len(pairs) >= limit:
+            break
     return pairs if limit is None else pairs[:limit]
 
 

@@ -28,7 +28,7 @@ from apigen_async.generate import generation_request, read_pairs
 from apigen_async.llm.client import Completion, LLMClient
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
 from apigen_async.schema import ExecResult, Pair, Rejection, Task, Tool
-from apigen_async.store import PairRecord, Store, TaskRecord
+from apigen_async.store import PairRecord, Store, TaskRecord, UniqueVerified
 
 __all__ = ["PipelineSettings", "RunState", "run_pipeline"]
 
@@ -58,6 +58,8 @@ class RunState:
     verified: int = 0
     prefix_tasks: int = 0
     prefix_verified: int = 0
+    #: Verified pairs in the prefix left out because their query was already there.
+    duplicates: int = 0
     reached: bool = False
 
 
@@ -97,7 +99,8 @@ class _Tracker:
         self.state = state
         self.max_tasks = max_tasks
         self.open: dict[int, _OpenTask] = {}
-        self.verified_by_task: dict[int, int] = {}
+        self.finished: dict[int, TaskRecord] = {}
+        self.unique = UniqueVerified()
         self.epoch_left: dict[int, int] = {}
         self.epoch_examples: dict[int, list[Example]] = {}
         self.epoch_done: dict[int, anyio.Event] = {}
@@ -165,7 +168,7 @@ class _Tracker:
     def _finish(self, record: TaskRecord) -> None:
         index = record.task.index
         verified = [p for p in record.pairs if p.verified]
-        self.verified_by_task[index] = len(verified)
+        self.finished[index] = record
         self.state.tasks_done += 1
         epoch = self.epoch_of(index)
         left = self.epoch_left.setdefault(epoch, self._epoch_size(epoch)) - 1
@@ -189,8 +192,10 @@ class _Tracker:
 
     def _advance_prefix(self) -> None:
         state = self.state
-        while state.prefix_tasks in self.verified_by_task:
-            state.prefix_verified += self.verified_by_task[state.prefix_tasks]
+        while state.prefix_tasks in self.finished:
+            record = self.finished.pop(state.prefix_tasks)
+            state.prefix_verified += len(self.unique.take(record))
+            state.duplicates = self.unique.duplicates
             state.prefix_tasks += 1
         if state.prefix_verified >= self.settings.target and not state.reached:
             state.reached = True

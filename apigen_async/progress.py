@@ -184,7 +184,10 @@ def render(v: StatusView) -> Group:
     stages.add_column("rejected", justify="right")
     for stage in _STAGES:
         stages.add_row(stage, _pct(v.pass_rates.get(stage)), str(v.rejected.get(stage, 0)))
-    return Group(head, bar, table, stages)
+    # A grid row ends the bar's line (a bare ProgressBar does not).
+    bar_row = Table.grid(padding=(0, 1))
+    bar_row.add_row(bar, f"{100 * v.verified / max(1, v.target):.0f}%")
+    return Group(head, bar_row, table, stages)
 
 
 class Progress:

@@ -10,7 +10,7 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from apigen_async.store import Session, TaskRecord
+from apigen_async.store import Session, TaskRecord, UniqueVerified
 
 __all__ = ["Report", "build_report", "print_report"]
 
@@ -42,6 +42,8 @@ class Report(msgspec.Struct, kw_only=True):
     #: (python, local, real, cached, simulated).
     execution_origins: dict[str, int]
     exported: int
+    #: Verified pairs whose query repeats an earlier one; left out of the dataset.
+    duplicates_removed: int
     target: int | None
     tokens_in: int
     tokens_out: int
@@ -96,6 +98,9 @@ def build_report(
         )
         for model, c in sorted(per_model.items())
     ]
+    unique = UniqueVerified()
+    for record in sorted(records, key=lambda r: r.task.index):
+        unique.take(record)
     wall = sum(s.wall_seconds for s in sessions)
     verified = sum(row.verified for row in table)
     return Report(
@@ -109,6 +114,7 @@ def build_report(
         failed_requests=dict(failed_requests),
         execution_origins=dict(origins),
         exported=exported,
+        duplicates_removed=unique.duplicates,
         target=target,
         tokens_in=tokens_in,
         tokens_out=tokens_out,
@@ -161,6 +167,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
     console.print(f"executed calls by origin: {origins or 'none'}")
     console.print(
         f"tasks {report.tasks} (failed requests: {failed}) | exported {report.exported}"
+        f" ({report.duplicates_removed} duplicate queries removed)"
         f" of target {report.target} | tokens in {report.tokens_in:,} out {report.tokens_out:,}"
         f" | wall {report.wall_seconds:.1f} s | {report.verified_per_second:.3f} verified/s"
         f" | {report.tokens_per_second:.1f} tokens/s"

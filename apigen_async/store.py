@@ -9,7 +9,7 @@ connection; WAL mode lets them run beside the writer.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,10 @@ __all__ = [
     "Store",
     "StoreContents",
     "TaskRecord",
+    "UniqueVerified",
     "open_store",
+    "query_key",
     "read_store",
-    "verified_pairs",
 ]
 
 SCHEMA_VERSION = 1
@@ -323,8 +324,31 @@ async def read_store(path: Path) -> StoreContents:
             raise StoreError(f"{path} is not a usable apigen store: {exc}") from exc
 
 
-def verified_pairs(records: Iterable[TaskRecord]) -> Iterable[PairRecord]:
-    for record in records:
+def query_key(query: str | None) -> str:
+    """Two verified pairs with the same key are duplicates (case and spacing ignored)."""
+    return " ".join((query or "").lower().split())
+
+
+class UniqueVerified:
+    """Verified pairs in the order given, each query only once; counts what it dropped.
+
+    The pipeline's stop rule and the export both walk tasks in index order through one
+    of these, so they agree on which N pairs make the dataset.
+    """
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.duplicates = 0
+
+    def take(self, record: TaskRecord) -> list[PairRecord]:
+        kept = []
         for pair in record.pairs:
-            if pair.verified:
-                yield pair
+            if not pair.verified:
+                continue
+            key = query_key(pair.query)
+            if key in self.seen:
+                self.duplicates += 1
+                continue
+            self.seen.add(key)
+            kept.append(pair)
+        return kept

@@ -7,7 +7,7 @@ report are the pipeline's alone (its sandbox workers included, from `os.wait4`).
     python -m bench.pipeline sweep --latency 0 --latency lognormal:1.5,0.5 \
         --levels 64,256,1024 --repeats 3
     python -m bench.pipeline memory --requests 100000 --concurrency 256
-    python -m bench.pipeline local --local-model smollm2-135m --slots 4 -n 60
+    python -m bench.pipeline local --local-model smollm2-135m --slots 4 --tasks 24
 
 Figures:
 - pairs/s: verified pairs / wall time of the whole command (start-up and export included);
@@ -139,8 +139,25 @@ def steady_rate(log: list[RequestRecord]) -> tuple[float, float]:
     return count / (hi - lo) if hi > lo else math.nan, statistics.fmean(served)
 
 
+def startup_cpu(extra: list[str], repeats: int = 3) -> float:
+    """CPU seconds of a run that makes 1 pair: start-up, catalog, sandbox, export."""
+    cpu = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = Fake("--latency", "0")
+            try:
+                res = run_generate(fake.base_url, Path(tmp) / "out", pairs=1, concurrency=8,
+                                   extra=extra)  # fmt: skip
+            finally:
+                fake.stop()
+        cpu.append(res["cpu_s"])
+    return statistics.median(cpu)
+
+
 def sweep(args: argparse.Namespace) -> None:
     rows: list[dict[str, Any]] = []
+    base_cpu = startup_cpu(args.extra)
+    print(f"start-up CPU (a 1-pair run): {base_cpu:.2f} s", flush=True)
     for rep in range(args.repeats):
         for latency in args.latency:
             for level in args.levels:
@@ -176,6 +193,10 @@ def sweep(args: argparse.Namespace) -> None:
                     "ideal_rps": round(ideal, 1) if not math.isinf(ideal) else None,
                     "achieved": round(rps / ideal, 3) if not math.isinf(ideal) else None,
                     "cpu_ms_per_pair": round(1000 * res["cpu_s"] / max(1, verified), 2),
+                    # Without the fixed start-up cost: what each further pair costs.
+                    "marginal_cpu_ms_per_pair": round(
+                        1000 * max(0.0, res["cpu_s"] - base_cpu) / max(1, verified), 2
+                    ),
                     "cpu_ms_per_request": round(1000 * res["cpu_s"] / max(1, len(log)), 2),
                     "peak_rss_mb": round(res["peak_rss_mb"], 1),
                     "served_latency_s": round(served, 3),
@@ -186,7 +207,8 @@ def sweep(args: argparse.Namespace) -> None:
     summary = summarise(rows)
     print_summary(summary)
     if args.out:
-        args.out.write_text(json.dumps({"summary": summary, "runs": rows}, indent=1))
+        data = {"startup_cpu_s": base_cpu, "summary": summary, "runs": rows}
+        args.out.write_text(json.dumps(data, indent=1))
 
 
 def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -197,7 +219,7 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         med: dict[str, Any] = {"latency": latency, "concurrency": level, "runs": len(mine)}
         for field in (
             "pairs", "wall_s", "pairs_per_s", "llm_rps", "ideal_rps", "achieved",
-            "cpu_ms_per_pair", "cpu_ms_per_request", "peak_rss_mb",
+            "cpu_ms_per_pair", "marginal_cpu_ms_per_pair", "cpu_ms_per_request", "peak_rss_mb",
         ):  # fmt: skip
             values = [r[field] for r in mine if r[field] is not None]
             med[field] = round(statistics.median(values), 3) if values else None
@@ -208,7 +230,8 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def print_summary(summary: list[dict[str, Any]]) -> None:
     head = (
         f"{'latency':<20}{'in flight':>9}{'pairs':>7}{'wall s':>8}{'pairs/s':>9}"
-        f"{'LLM req/s':>10}{'ideal':>8}{'achieved':>9}{'CPU ms/pair':>12}{'RSS MB':>8}"
+        f"{'LLM req/s':>10}{'ideal':>8}{'achieved':>9}{'CPU ms/pair':>12}{'marginal':>9}"
+        f"{'RSS MB':>8}"
     )
     print(head)
     for s in summary:
@@ -217,7 +240,8 @@ def print_summary(summary: list[dict[str, Any]]) -> None:
         print(
             f"{s['latency']:<20}{s['concurrency']:>9}{s['pairs']:>7.0f}{s['wall_s']:>8.1f}"
             f"{s['pairs_per_s']:>9.1f}{s['llm_rps']:>10.1f}{ideal:>8}{achieved:>9}"
-            f"{s['cpu_ms_per_pair']:>12.2f}{s['peak_rss_mb']:>8.0f}"
+            f"{s['cpu_ms_per_pair']:>12.2f}{s['marginal_cpu_ms_per_pair']:>9.2f}"
+            f"{s['peak_rss_mb']:>8.0f}"
         )
 
 
@@ -253,7 +277,7 @@ def local(args: argparse.Namespace) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             bench_json = Path(tmp) / "bench.json"
             subprocess.run(
-                [*APIGEN, "bench", "--local-model", args.local_model, "--slots", str(args.slots),
+                [sys.executable, "-m", "apigen_async.llm.bench", "--local-model", args.local_model, "--slots", str(args.slots),
                  "--levels", str(args.slots), "--requests", str(args.bench_requests),
                  "--max-tokens", str(args.max_tokens), "--out", str(bench_json)],
                 cwd=REPO, check=True, stdout=subprocess.DEVNULL,
@@ -261,8 +285,8 @@ def local(args: argparse.Namespace) -> None:
             raw = json.loads(bench_json.read_text())["levels"][0]
             out = Path(tmp) / "out"
             cmd = [
-                *APIGEN, "generate", "-n", str(args.pairs), "--out", str(out),
-                "--local-model", args.local_model, "--slots", str(args.slots),
+                *APIGEN, "generate", "-n", "100000", "--max-tasks", str(args.tasks),
+                "--out", str(out), "--local-model", args.local_model, "--slots", str(args.slots),
                 "--max-tokens", str(args.max_tokens), "--fresh", "--quiet",
             ]  # fmt: skip
             env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
@@ -312,7 +336,7 @@ def main(argv: list[str] | None = None) -> None:
     lo = sub.add_parser("local", help="pipeline tokens/s over raw server tokens/s")
     lo.add_argument("--local-model", default="smollm2-135m")
     lo.add_argument("--slots", type=int, default=4)
-    lo.add_argument("-n", "--pairs", type=int, default=40)
+    lo.add_argument("--tasks", type=int, default=24, help="generation tasks per pipeline run")
     lo.add_argument("--max-tokens", type=int, default=1024)
     lo.add_argument("--bench-requests", type=int, default=16)
     lo.add_argument("--repeats", type=int, default=3)

@@ -27,6 +27,8 @@ def assert_valid_xlam_rows(path: Path) -> list[dict[str, object]]:
             assert set(call["arguments"]) <= set(params)
             required = {n for n, s in params.items() if not s["type"].endswith(", optional")}
             assert required <= set(call["arguments"])
+    queries = [" ".join(str(r["query"]).lower().split()) for r in rows]
+    assert len(set(queries)) == len(queries), "duplicate queries in the dataset"
     return rows
 
 
@@ -51,6 +53,7 @@ def test_generate_against_an_openai_compatible_server(tmp_path: Path) -> None:
     assert 0 in styles_seen and max(styles_seen) >= 2  # irrelevance and parallel rows
     report = json.loads((tmp_path / "report.json").read_text())
     assert_report_adds_up(report)
+    assert report["duplicates_removed"] > 0  # the fake repeats itself; the dataset does not
     codes = {r["code"] for r in report["top_reasons"]}
     assert codes & {"unknown_function", "undeclared_argument", "wrong_type", "missing_required"}
     assert "judge_no" in codes

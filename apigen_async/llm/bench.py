@@ -283,3 +283,15 @@ async def bench_command(args: argparse.Namespace) -> int:
         args.out.write_bytes(msgspec.json.format(msgspec.json.encode(result)) + b"\n")
         console.print(f"wrote {args.out}")
     return 0 if all(lv.requests for lv in results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m apigen_async.llm.bench [flags]`: the same as `apigen bench [flags]`."""
+    parser = argparse.ArgumentParser(prog="apigen")
+    add_bench_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)])
+    return anyio.run(bench_command, args, backend_options={"use_uvloop": True})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
