@@ -15,7 +15,7 @@ from apigen_async.errors import ApigenError, ConfigError
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 from apigen_async.schema import STYLES
 
-__all__ = ["main", "parse_styles"]
+__all__ = ["main", "parse_range", "parse_styles"]
 
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -42,6 +42,18 @@ def parse_styles(spec: str) -> dict[str, float]:
     if not any(weights.values()):
         raise ConfigError("--styles: no style with a positive weight")
     return weights
+
+
+def parse_range(flag: str, text: str) -> tuple[int, int]:
+    """`2-4` -> (2, 4); `3` -> (3, 3)."""
+    lo, _, hi = text.partition("-")
+    try:
+        low, high = int(lo), int(hi or lo)
+    except ValueError as exc:
+        raise ConfigError(f"{flag}: expected LO-HI, got {text!r}") from exc
+    if low < 0 or high < low:
+        raise ConfigError(f"{flag}: expected 0 <= LO <= HI, got {text!r}")
+    return low, high
 
 
 def _positive(kind: type[int] | type[float]):
@@ -189,6 +201,19 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=3,
         help="pairs asked for in each generation request (default 3)",
+    )
+    g.add_argument(
+        "--examples-per-task",
+        default="1-2",
+        metavar="LO-HI",
+        help="verified examples shown in each generation prompt (default 1-2)",
+    )
+    g.add_argument(
+        "--tools-per-task",
+        default="2-4",
+        metavar="LO-HI",
+        help="APIs offered to multiple and parallel_multiple tasks (default 2-4; simple and "
+        "parallel offer 1, irrelevance 1 to HI-1)",
     )
     g.add_argument(
         "--max-tokens",

@@ -19,7 +19,7 @@ from rich.console import Console
 from apigen_async import __version__
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
 from apigen_async.checks.execution import Executor, ExecutorRouter
-from apigen_async.cli import parse_styles
+from apigen_async.cli import parse_range, parse_styles
 from apigen_async.errors import ConfigError, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.virtual import open_rest_backend
@@ -54,6 +54,7 @@ IDENTITY_KEYS = (
     "structured",
     "epoch_size",
     "catalog",
+    "sampler",
 )
 
 
@@ -101,6 +102,7 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
         "judge_model": endpoint.judge_model,
         "styles": parse_styles(args.styles),
         "pairs_per_task": args.pairs_per_task,
+        "sampler": msgspec.to_builtins(_sampler_config(args)),
         "temperature": args.temperature,
         "max_tokens": args.max_tokens,
         "structured": args.structured != "off",
@@ -141,6 +143,25 @@ def _discard(out: Path) -> None:
         "report.json",
     ):
         (out / name).unlink(missing_ok=True)
+
+
+def _sampler_config(args: argparse.Namespace) -> SamplerConfig:
+    lo, hi = parse_range("--tools-per-task", args.tools_per_task)
+    if lo < 1:
+        raise ConfigError("--tools-per-task: at least 1 tool per task")
+    return SamplerConfig(
+        seed=args.seed,
+        style_weights=parse_styles(args.styles),
+        pairs_per_task=args.pairs_per_task,
+        examples_range=parse_range("--examples-per-task", args.examples_per_task),
+        api_ranges={
+            "simple": (1, 1),
+            "multiple": (max(2, lo), max(2, hi)),
+            "parallel": (1, 1),
+            "parallel_multiple": (max(2, lo), max(2, hi)),
+            "irrelevance": (1, max(1, hi - 1)),
+        },
+    )
 
 
 def _check_rest_backend(catalog: Catalog, backend: str) -> None:
@@ -202,7 +223,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         epoch=-1,
     )
     sampler = Sampler(
-        SamplerConfig(seed=args.seed, style_weights=styles, pairs_per_task=args.pairs_per_task),
+        _sampler_config(args),
         catalog.tools,
         pool,
         prompts,
