@@ -192,7 +192,8 @@ async def generate_command(args: argparse.Namespace) -> int:
     wall_start = time.monotonic()
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     console = Console(stderr=True, quiet=args.quiet)
-    styles = parse_styles(args.styles)
+    # Flags are validated before anything slow or stateful happens.
+    sampler_config = _sampler_config(args)
     formats = _export_formats(args.export)
     catalog = load_catalog(
         args.apis,
@@ -223,7 +224,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         epoch=-1,
     )
     sampler = Sampler(
-        _sampler_config(args),
+        sampler_config,
         catalog.tools,
         pool,
         prompts,

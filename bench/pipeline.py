@@ -277,7 +277,8 @@ def local(args: argparse.Namespace) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             bench_json = Path(tmp) / "bench.json"
             subprocess.run(
-                [sys.executable, "-m", "apigen_async.llm.bench", "--local-model", args.local_model, "--slots", str(args.slots),
+                [sys.executable, "-m", "apigen_async.llm.bench", "--local-model", args.local_model,
+                 "--slots", str(args.slots),
                  "--levels", str(args.slots), "--requests", str(args.bench_requests),
                  "--max-tokens", str(args.max_tokens), "--out", str(bench_json)],
                 cwd=REPO, check=True, stdout=subprocess.DEVNULL,
