@@ -235,8 +235,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--timeout",
         type=_positive(float),
-        default=300.0,
-        help="seconds per LLM request (default 300)",
+        help="seconds per LLM request (default 300; embedded model 900, as a CPU shared "
+        "by several slots can be slow)",
     )
     g.add_argument(
         "--max-retries",

@@ -30,6 +30,23 @@ _CALL_COUNTS: dict[Style, tuple[int, int | None]] = {
 }
 
 
+#: Bounds on generated values, so a looping model still closes its JSON in time.
+_MAX_STRING = 200
+_MAX_ITEMS = 8
+
+
+def _bounded(parameters: dict[str, Any]) -> dict[str, Any]:
+    properties = {}
+    for name, schema in parameters["properties"].items():
+        schema = dict(schema)
+        if schema.get("type") == "string" and "enum" not in schema:
+            schema["maxLength"] = _MAX_STRING
+        elif schema.get("type") == "array":
+            schema["maxItems"] = _MAX_ITEMS
+        properties[name] = schema
+    return parameters | {"properties": properties}
+
+
 def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict[str, Any]:
     """`response_format` holding each call to a sampled function and its argument schema."""
     calls = [
@@ -37,7 +54,7 @@ def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict
             "type": "object",
             "properties": {
                 "name": {"type": "string", "enum": [t.name]},
-                "arguments": tool_to_openai(t)["function"]["parameters"],
+                "arguments": _bounded(tool_to_openai(t)["function"]["parameters"]),
             },
             "required": ["name", "arguments"],
             "additionalProperties": False,
@@ -53,7 +70,7 @@ def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict
     pair = {
         "type": "object",
         # Bounded so a looping model still closes the JSON within max_tokens.
-        "properties": {"query": {"type": "string", "maxLength": 600}, "answers": answers},
+        "properties": {"query": {"type": "string", "maxLength": 400}, "answers": answers},
         "required": ["query", "answers"],
         "additionalProperties": False,
     }

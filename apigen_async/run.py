@@ -265,7 +265,7 @@ async def generate_command(args: argparse.Namespace) -> int:
             api_key=api_key,
             limits=Limits(concurrency=concurrency, rpm=args.rpm, tpm=args.tpm),
             cache=store,
-            timeout=args.timeout,
+            timeout=args.timeout or (900.0 if endpoint.kind == "local" else 300.0),
             max_retries=args.max_retries,
             structured=args.structured,
         )
