@@ -25,10 +25,16 @@ _json = msgspec.json.encode
 
 
 def select_verified(records: Iterable[TaskRecord], limit: int | None) -> list[PairRecord]:
-    """The first `limit` unique verified pairs in (task, pair) order."""
+    """The first `limit` unique verified pairs in (task, pair) order.
+
+    Only the gap-free run of finished tasks from task 0 counts: what lies beyond a task
+    still missing (an interrupted run) may change when that task finishes.
+    """
     unique = UniqueVerified()
     pairs: list[PairRecord] = []
-    for record in sorted(records, key=lambda r: r.task.index):
+    for expected, record in enumerate(sorted(records, key=lambda r: r.task.index)):
+        if record.task.index != expected:
+            break
         pairs.extend(unique.take(record))
         if limit is not None and len(pairs) >= limit:
             break

@@ -121,7 +121,7 @@ class _Tracker:
         for record in records:
             self._finish(record)
 
-    async def begin(self, task: Task) -> None:
+    def begin(self, task: Task) -> None:
         self.open[task.index] = _OpenTask(task=task, started=time.monotonic())
 
     def expect(self, task: Task, n: int, completion: Completion) -> None:
@@ -246,7 +246,7 @@ async def run_pipeline(
                 if visible_epoch >= 0:
                     await tracker.epoch_event(visible_epoch).wait()
                 task = sampler.task(index, pool_epoch=visible_epoch)
-                await tracker.begin(task)
+                tracker.begin(task)
                 await send.send(task)
 
     async def generate(recv: ObjectReceiveStream[Task], send: ObjectSendStream[_PairWork]) -> None:

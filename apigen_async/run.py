@@ -293,6 +293,26 @@ async def generate_command(args: argparse.Namespace) -> int:
             )
         )
         progress = Progress(console, target=args.pairs, client=client, enabled=not args.quiet)
+
+        def session() -> Session:
+            stats = client.stats
+            return Session(
+                started=started,
+                wall_seconds=round(time.monotonic() - wall_start, 3),
+                requests=stats.requests,
+                cache_hits=stats.cache_hits,
+                retries=stats.retries,
+                rate_limited=stats.rate_limited,
+                reached_target=state.reached,
+            )
+
+        async def record_session() -> None:
+            # Rewritten every few seconds so a killed session still counts its time.
+            while True:
+                await anyio.sleep(5)
+                await store.add_session(session())
+
+        tg.start_soon(record_session)
         await run_pipeline(
             settings=settings,
             tools=tools,
@@ -305,18 +325,7 @@ async def generate_command(args: argparse.Namespace) -> int:
             state=state,
             on_tick=progress.tick,
         )
-        stats = client.stats
-        await store.add_session(
-            Session(
-                started=started,
-                wall_seconds=round(time.monotonic() - wall_start, 3),
-                requests=stats.requests,
-                cache_hits=stats.cache_hits,
-                retries=stats.retries,
-                rate_limited=stats.rate_limited,
-                reached_target=state.reached,
-            )
-        )
+        await store.add_session(session())
     written = await _write_outputs(
         out, tools, args.pairs, formats, extra=args.extra_columns, console=console
     )
