@@ -288,8 +288,10 @@ def _parser() -> argparse.ArgumentParser:
         "--export",
         default="xlam",
         metavar="FORMATS",
-        help="comma-separated dataset formats: xlam (dataset.jsonl), openai "
-        "(dataset.openai.jsonl), sharegpt (dataset.sharegpt.jsonl) (default xlam)",
+        help="comma-separated dataset formats besides xlam (dataset.jsonl, always written): "
+        "openai (dataset.openai.jsonl, fine-tuning messages with tools), sharegpt "
+        "(dataset.sharegpt.jsonl), bfcl (dataset.bfcl.jsonl, questions with ground truth), "
+        "parquet (dataset.parquet, xlam rows; needs pyarrow)",
     )
     g.add_argument("--quiet", action="store_true", help="no progress output")
 

@@ -13,14 +13,31 @@ from typing import Any, Literal
 
 import msgspec
 
-from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
+from apigen_async.catalog.dialects import tool_to_bfcl, tool_to_openai, tool_to_xlam
+from apigen_async.errors import ConfigError
 from apigen_async.schema import Tool
 from apigen_async.store import PairRecord, TaskRecord, UniqueVerified
 
-__all__ = ["EXPORT_FORMATS", "dataset_rows", "select_verified", "write_jsonl"]
+__all__ = [
+    "EXPORT_FILES",
+    "EXPORT_FORMATS",
+    "dataset_rows",
+    "select_verified",
+    "write_dataset",
+    "write_jsonl",
+    "write_parquet",
+]
 
-ExportFormat = Literal["xlam", "openai", "sharegpt"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlam", "openai", "sharegpt")
+ExportFormat = Literal["xlam", "openai", "sharegpt", "bfcl"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlam", "openai", "sharegpt", "bfcl", "parquet")
+#: File written for each format.
+EXPORT_FILES = {
+    "xlam": "dataset.jsonl",
+    "openai": "dataset.openai.jsonl",
+    "sharegpt": "dataset.sharegpt.jsonl",
+    "bfcl": "dataset.bfcl.jsonl",
+    "parquet": "dataset.parquet",
+}
 _json = msgspec.json.encode
 
 
@@ -91,6 +108,18 @@ def _sharegpt_row(pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]
     }
 
 
+def _bfcl_row(i: int, pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]:
+    """A BFCL question with its possible answer (each argument's accepted values)."""
+    return {
+        "id": f"{pair.style}_{i}",
+        "question": [[{"role": "user", "content": pair.query}]],
+        "function": [tool_to_bfcl(tools[n]) for n in pair.tool_names],
+        "ground_truth": [
+            {c.name: {k: [v] for k, v in c.arguments.items()}} for c in pair.answers or []
+        ],
+    }
+
+
 def dataset_rows(
     pairs: Iterable[PairRecord],
     tools: Mapping[str, Tool],
@@ -103,8 +132,26 @@ def dataset_rows(
             yield _xlam_row(i, pair, tools, extra)
         elif fmt == "openai":
             yield _openai_row(pair, tools)
+        elif fmt == "bfcl":
+            yield _bfcl_row(i, pair, tools)
         else:
             yield _sharegpt_row(pair, tools)
+
+
+def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    """xlam rows as a Parquet table (the optional `parquet` extra)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise ConfigError(
+            "--export parquet needs pyarrow: pip install 'apigen-async[parquet]'"
+        ) from exc
+    table = pa.Table.from_pylist(list(rows))
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)
+    return table.num_rows
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
@@ -117,3 +164,19 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
             n += 1
     tmp.replace(path)
     return n
+
+
+def write_dataset(
+    pairs: list[PairRecord],
+    tools: Mapping[str, Tool],
+    fmt: str,
+    out: Path,
+    *,
+    extra: bool = False,
+) -> Path:
+    path = out / EXPORT_FILES[fmt]
+    if fmt == "parquet":
+        write_parquet(dataset_rows(pairs, tools, "xlam", extra=extra), path)
+    else:
+        write_jsonl(dataset_rows(pairs, tools, fmt, extra=extra), path)  # type: ignore[arg-type]
+    return path

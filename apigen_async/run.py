@@ -23,7 +23,7 @@ from apigen_async.cli import parse_range, parse_styles
 from apigen_async.errors import ConfigError, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.virtual import open_rest_backend
-from apigen_async.export import EXPORT_FORMATS, dataset_rows, select_verified, write_jsonl
+from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, select_verified, write_dataset
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
@@ -179,12 +179,14 @@ def _check_rest_backend(catalog: Catalog, backend: str) -> None:
 
 
 def _export_formats(spec: str) -> list[str]:
-    formats = [f.strip() for f in spec.split(",") if f.strip()]
-    for f in formats:
-        if f not in EXPORT_FORMATS:
+    formats = ["xlam"]
+    for f in (f.strip() for f in spec.split(",")):
+        if f and f not in EXPORT_FORMATS:
             raise ConfigError(
                 f"--export: unknown format {f!r}; choose from {', '.join(EXPORT_FORMATS)}"
             )
+        if f and f not in formats:
+            formats.append(f)
     return formats
 
 
@@ -350,19 +352,15 @@ async def _write_outputs(
 ) -> int:
     contents = await read_store(out / STORE_NAME)
     pairs = select_verified(contents.tasks, target)
-    names = {
-        "xlam": "dataset.jsonl",
-        "openai": "dataset.openai.jsonl",
-        "sharegpt": "dataset.sharegpt.jsonl",
-    }
     for fmt in formats:
-        write_jsonl(dataset_rows(pairs, tools, fmt, extra=extra), out / names[fmt])  # type: ignore[arg-type]
+        write_dataset(pairs, tools, fmt, out, extra=extra)
     report = build_report(
         contents.tasks, exported=len(pairs), target=target, sessions=contents.sessions
     )
     (out / "report.json").write_bytes(report_json(report))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
-    console.print(f"wrote {len(pairs)} rows to {out / 'dataset.jsonl'}")
+    written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
+    console.print(f"wrote {len(pairs)} rows to {written}")
     return len(pairs)
 
 
