@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from apigen_async.store import Session, TaskRecord, UniqueVerified
+from apigen_async.schema import Tool
+from apigen_async.store import PairRecord, Session, TaskRecord, UniqueVerified
 
 __all__ = ["Report", "build_report", "print_report"]
 
@@ -32,6 +34,37 @@ class Reason(msgspec.Struct, frozen=True, kw_only=True):
     example: str
 
 
+class Diversity(msgspec.Struct, frozen=True, kw_only=True):
+    """How varied the exported pairs are."""
+
+    tools_used: int
+    categories_used: int
+    #: Distinct word bigrams over all bigrams of the queries (1.0 = no phrase repeats).
+    distinct_bigrams: float
+    mean_query_words: float
+    mean_calls: float
+
+
+def diversity(pairs: Sequence[PairRecord], tools: Mapping[str, Tool]) -> Diversity:
+    bigrams: list[tuple[str, str]] = []
+    words = calls = 0
+    used: set[str] = set()
+    for pair in pairs:
+        tokens = (pair.query or "").lower().split()
+        words += len(tokens)
+        bigrams.extend(itertools.pairwise(tokens))
+        calls += len(pair.answers or [])
+        used.update(c.name for c in pair.answers or [])
+    n = max(1, len(pairs))
+    return Diversity(
+        tools_used=len(used),
+        categories_used=len({tools[t].category for t in used if t in tools}),
+        distinct_bigrams=round(len(set(bigrams)) / len(bigrams), 4) if bigrams else 0.0,
+        mean_query_words=round(words / n, 2),
+        mean_calls=round(calls / n, 3),
+    )
+
+
 class Report(msgspec.Struct, kw_only=True):
     filter_table: list[FilterRow]
     top_reasons: list[Reason]
@@ -42,6 +75,7 @@ class Report(msgspec.Struct, kw_only=True):
     #: (python, local, real, cached, simulated).
     execution_origins: dict[str, int]
     exported: int
+    diversity: Diversity
     #: Verified pairs whose query repeats an earlier one; left out of the dataset.
     duplicates_removed: int
     target: int | None
@@ -56,7 +90,8 @@ class Report(msgspec.Struct, kw_only=True):
 def build_report(
     records: Sequence[TaskRecord],
     *,
-    exported: int,
+    exported: Sequence[PairRecord],
+    tools: Mapping[str, Tool],
     target: int | None,
     sessions: Sequence[Session],
 ) -> Report:
@@ -113,7 +148,8 @@ def build_report(
         tasks=len(records),
         failed_requests=dict(failed_requests),
         execution_origins=dict(origins),
-        exported=exported,
+        exported=len(exported),
+        diversity=diversity(exported, tools),
         duplicates_removed=unique.duplicates,
         target=target,
         tokens_in=tokens_in,
@@ -165,6 +201,12 @@ def print_report(report: Report, console: Console | None = None) -> None:
     failed = ", ".join(f"{k}={v}" for k, v in report.failed_requests.items()) or "none"
     origins = ", ".join(f"{k} {v}" for k, v in sorted(report.execution_origins.items()))
     console.print(f"executed calls by origin: {origins or 'none'}")
+    d = report.diversity
+    console.print(
+        f"diversity of the dataset: {d.tools_used} tools in {d.categories_used} categories, "
+        f"distinct query bigrams {d.distinct_bigrams:.1%}, {d.mean_query_words:.1f} words "
+        f"and {d.mean_calls:.2f} calls per pair"
+    )
     console.print(
         f"tasks {report.tasks} (failed requests: {failed}) | exported {report.exported}"
         f" ({report.duplicates_removed} duplicate queries removed)"

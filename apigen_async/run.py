@@ -20,7 +20,7 @@ from apigen_async import __version__
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
-from apigen_async.errors import ConfigError, StoreError
+from apigen_async.errors import ApigenError, ConfigError, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, select_verified, write_dataset
@@ -32,6 +32,7 @@ from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import build_report, print_report, report_json
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
+from apigen_async.schema import Tool
 from apigen_async.store import Session, Store, open_store, read_store
 
 __all__ = ["generate_command", "report_command"]
@@ -111,10 +112,13 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
     }
 
 
-async def _check_config(store: Store, identity: dict[str, Any], out: Path, target: int) -> None:
+async def _check_config(
+    store: Store, identity: dict[str, Any], out: Path, extra: dict[str, Any]
+) -> None:
+    """Refuse a stored run with another identity; record the rest (target, sources)."""
     stored = await store.run_config()
     if stored is None:
-        await store.set_run_config(identity | {"version": __version__, "target": target})
+        await store.set_run_config(identity | {"version": __version__} | extra)
         return
     stored_identity = msgspec.json.decode(
         msgspec.json.encode({k: stored.get(k) for k in IDENTITY_KEYS})
@@ -131,7 +135,7 @@ async def _check_config(store: Store, identity: dict[str, Any], out: Path, targe
             "rerun with --fresh to discard it, or choose another --out"
         )
     # The target is not part of the identity: a run may be resumed towards a larger N.
-    await store.set_run_config(stored | {"target": target})
+    await store.set_run_config(stored | extra)
 
 
 def _discard(out: Path) -> None:
@@ -197,11 +201,8 @@ async def generate_command(args: argparse.Namespace) -> int:
     # Flags are validated before anything slow or stateful happens.
     sampler_config = _sampler_config(args)
     formats = _export_formats(args.export)
-    catalog = load_catalog(
-        args.apis,
-        builtin=not args.no_builtin,
-        local_rest=args.rest_backend == "local" and not args.no_builtin,
-    )
+    library = _library_sources(args)
+    catalog = _load_library(library)
     _check_rest_backend(catalog, args.rest_backend)
     if catalog.skipped:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(catalog.skipped.items()))
@@ -247,7 +248,7 @@ async def generate_command(args: argparse.Namespace) -> int:
     state = RunState()
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(open_store(out / STORE_NAME))
-        await _check_config(store, identity, out, args.pairs)
+        await _check_config(store, identity, out, {"target": args.pairs, "library": library})
         tg = await stack.enter_async_context(anyio.create_task_group())
         # Unwinding is last-in first-out: the services in `tg` (the local model) stop only
         # after everything entered later (client, executors) has closed cleanly.
@@ -355,7 +356,7 @@ async def _write_outputs(
     for fmt in formats:
         write_dataset(pairs, tools, fmt, out, extra=extra)
     report = build_report(
-        contents.tasks, exported=len(pairs), target=target, sessions=contents.sessions
+        contents.tasks, exported=pairs, tools=tools, target=target, sessions=contents.sessions
     )
     (out / "report.json").write_bytes(report_json(report))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
@@ -364,13 +365,41 @@ async def _write_outputs(
     return len(pairs)
 
 
+def _library_sources(args: argparse.Namespace) -> dict[str, Any]:
+    """Where a run's tools come from; stored with the run so a report can reload them."""
+    return {
+        "apis": [str(p.resolve()) for p in args.apis],
+        "builtin": not args.no_builtin,
+        "local_rest": args.rest_backend == "local" and not args.no_builtin,
+    }
+
+
+def _load_library(library: dict[str, Any]) -> Catalog:
+    return load_catalog(
+        [Path(p) for p in library.get("apis", [])],
+        builtin=library.get("builtin", True),
+        local_rest=library.get("local_rest", False),
+    )
+
+
+def _stored_tools(config: dict[str, Any]) -> dict[str, Tool]:
+    try:
+        return _load_library(config.get("library", {})).by_name()
+    except ApigenError:
+        return {}  # the files moved: the report goes without categories
+
+
 async def report_command(args: argparse.Namespace) -> int:
     contents = await read_store(args.out / STORE_NAME)
     config = contents.config or {}
     target = config.get("target")
     pairs = select_verified(contents.tasks, target)
     report = build_report(
-        contents.tasks, exported=len(pairs), target=target, sessions=contents.sessions
+        contents.tasks,
+        exported=pairs,
+        tools=_stored_tools(config),
+        target=target,
+        sessions=contents.sessions,
     )
     if args.json:
         sys.stdout.write(report_json(report).decode() + "\n")
