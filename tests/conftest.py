@@ -6,7 +6,19 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("APIGEN_SHARED", REPO.parent / "shared"))
+
+
+def _shared_dir() -> Path:
+    """../shared (reference data read by tests, never copied into the repo)."""
+    if "APIGEN_SHARED" in os.environ:
+        return Path(os.environ["APIGEN_SHARED"])
+    for candidate in (REPO.parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared"
+
+
+SHARED = _shared_dir()
 
 
 @pytest.fixture

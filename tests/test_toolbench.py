@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from apigen_async.catalog.toolbench import (
     rapidapi_host,
     standardize,
 )
+from tests.conftest import SHARED
 
-SHARED = Path(os.environ.get("APIGEN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 TOOLBENCH = SHARED / "toolbench"
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 

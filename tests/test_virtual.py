@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,10 +22,9 @@ from apigen_async.executors.virtual import (
 )
 from apigen_async.schema import Call, Tool
 from apis.rest.service import local_base_urls, local_tools, serve
+from tests.conftest import SHARED
 
 pytestmark = pytest.mark.anyio
-
-SHARED = Path(os.environ.get("APIGEN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 
 def toolbench_tools() -> list[Tool]:
