@@ -16,7 +16,10 @@ import typing
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
+
+from apigen_async.catalog.commands import results_match
 
 LIBRARY = Path(__file__).resolve().parents[1] / "apis" / "python"
 
@@ -59,27 +62,6 @@ def public_functions(module: types.ModuleType) -> dict[str, Any]:
 
 def all_functions() -> list[tuple[types.ModuleType, str, Any]]:
     return [(m, n, f) for m in library_modules() for n, f in public_functions(m).items()]
-
-
-def approx_equal(got: Any, want: Any) -> bool:
-    """Deep equality where floats compare with a relative tolerance of 1e-6."""
-    if isinstance(want, bool) or isinstance(got, bool):
-        return got is want
-    if isinstance(want, (int, float)) and isinstance(got, (int, float)):
-        return math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9)
-    if isinstance(want, dict):
-        return (
-            isinstance(got, dict)
-            and got.keys() == want.keys()
-            and all(approx_equal(got[k], want[k]) for k in want)
-        )
-    if isinstance(want, (list, tuple)):
-        return (
-            isinstance(got, (list, tuple))
-            and len(got) == len(want)
-            and all(approx_equal(g, w) for g, w in zip(got, want, strict=True))
-        )
-    return type(got) is type(want) and got == want
 
 
 def is_json_value(value: Any) -> bool:
@@ -193,7 +175,9 @@ def example_cases() -> list[Any]:
 def test_worked_example(fn: Any, args: dict[str, Any], want: Any) -> None:
     got = fn(**args)
     assert is_json_value(got), f"result is not JSON-serialisable: {got!r}"
-    assert approx_equal(got, want), f"{fn.__name__}({args}) = {got!r}, expected {want!r}"
+    # Compared as the executor returns it: through JSON, as `apigen catalog check` does.
+    got = msgspec.json.decode(msgspec.json.encode(got))
+    assert results_match(got, want), f"{fn.__name__}({args}) = {got!r}, expected {want!r}"
 
 
 def wrong_value_for(hint: Any) -> tuple[bool, Any]:

@@ -11,7 +11,8 @@ import pytest
 
 from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.catalog.python import import_module_file, load_python_tools
-from apigen_async.schema import STYLES, Param, Tool
+from apigen_async.checks.format import check_pair
+from apigen_async.schema import STYLES, Pair, Tool
 
 APIS = Path(__file__).resolve().parents[1] / "apis"
 SEEDS = APIS / "seeds"
@@ -23,15 +24,6 @@ TOOLS: dict[str, Tool] = {
     for t in load_python_tools(path)
 }
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-}
-
 
 def rows(style: str) -> list[dict[str, Any]]:
     lines = (SEEDS / f"{style}.jsonl").read_text(encoding="utf-8").splitlines()
@@ -40,26 +32,6 @@ def rows(style: str) -> list[dict[str, Any]]:
 
 def all_rows() -> list[Any]:
     return [pytest.param(style, row, id=row["id"]) for style in STYLES for row in rows(style)]
-
-
-def fits(value: Any, json_type: str | None) -> bool:
-    if json_type in (None, "any"):
-        return True
-    if json_type != "boolean" and isinstance(value, bool):
-        return False
-    return isinstance(value, _JSON_TYPES[json_type])
-
-
-def check_argument(p: Param, value: Any) -> str | None:
-    if value is None and not p.required and p.default is None:
-        return None
-    if not fits(value, p.type):
-        return f"{p.name}={value!r} is not {p.type}"
-    if p.type == "array" and not all(fits(v, p.items) for v in value):
-        return f"{p.name}={value!r} has items that are not {p.items}"
-    if p.enum is not None and value not in p.enum:
-        return f"{p.name}={value!r} is not one of {p.enum}"
-    return None
 
 
 def test_every_style_has_enough_seeds() -> None:
@@ -108,15 +80,11 @@ def test_seed_row_is_valid(style: str, row: dict[str, Any]) -> None:
 
     for call in calls:
         assert set(call) == {"name", "arguments"}
-        assert call["name"] in offered, f"{call['name']} is not offered"
-        tool = TOOLS[call["name"]]
-        declared = {p.name: p for p in tool.parameters}
-        unknown = set(call["arguments"]) - set(declared)
-        assert not unknown, f"{call['name']}: undeclared arguments {unknown}"
-        missing = {p.name for p in tool.parameters if p.required} - set(call["arguments"])
-        assert not missing, f"{call['name']}: missing required {missing}"
-        problems = [check_argument(declared[k], v) for k, v in call["arguments"].items()]
-        assert not any(problems), problems
+    # The same format checker the pipeline applies to generated pairs.
+    checked = check_pair(
+        {"query": row["query"], "answers": calls}, {n: TOOLS[n] for n in offered}, style
+    )
+    assert isinstance(checked, Pair), checked
 
 
 def is_json(value: Any) -> bool:
