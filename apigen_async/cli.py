@@ -12,6 +12,8 @@ import anyio
 
 from apigen_async import __version__
 from apigen_async.errors import ApigenError, ConfigError
+from apigen_async.llm.bench import add_bench_parser
+from apigen_async.llm.client import TRANSPORTS
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 from apigen_async.schema import STYLES
 
@@ -293,6 +295,32 @@ def _parser() -> argparse.ArgumentParser:
         "(dataset.sharegpt.jsonl), bfcl (dataset.bfcl.jsonl, questions with ground truth), "
         "parquet (dataset.parquet, xlam rows; needs pyarrow)",
     )
+    g.add_argument(
+        "--price-in",
+        type=_positive(float),
+        metavar="USD",
+        help="USD per million prompt tokens (default: built-in table for OpenAI models)",
+    )
+    g.add_argument(
+        "--price-out",
+        type=_positive(float),
+        metavar="USD",
+        help="USD per million completion tokens (default: built-in table)",
+    )
+    g.add_argument(
+        "--length-retry-tokens",
+        type=_positive(int),
+        metavar="N",
+        help="when an answer is cut at --max-tokens, ask once more with N max tokens instead "
+        "of rejecting it as truncated",
+    )
+    g.add_argument(
+        "--llm-transport",
+        choices=TRANSPORTS,
+        default="aiohttp",
+        help="HTTP path to the LLM: aiohttp (direct, default; the cheapest in CPU), openai "
+        "(the SDK on aiohttp), openai-httpx (the SDK's default)",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress output")
 
     r = sub.add_parser(
@@ -321,6 +349,7 @@ def _parser() -> argparse.ArgumentParser:
     cc.add_argument(
         "--exec-concurrency", type=_positive(int), default=2, help="sandbox workers (default 2)"
     )
+    add_bench_parser(sub)
     sa = sub.add_parser(
         "serve-apis",
         help="run the local REST API service",
@@ -347,6 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from apigen_async.run import report_command
 
             return _run(report_command, args)
+        if args.command == "bench":
+            from apigen_async.llm.bench import bench_command
+
+            return _run(bench_command, args)
         if args.command == "serve-apis":
             from apigen_async.run import serve_apis_command
 

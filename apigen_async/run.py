@@ -56,6 +56,7 @@ IDENTITY_KEYS = (
     "epoch_size",
     "catalog",
     "sampler",
+    "length_retry_tokens",
 )
 
 
@@ -108,6 +109,7 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
         "max_tokens": args.max_tokens,
         "structured": args.structured != "off",
         "epoch_size": args.epoch_size,
+        "length_retry_tokens": args.length_retry_tokens,
         "catalog": catalog.fingerprint(),
     }
 
@@ -271,6 +273,10 @@ async def generate_command(args: argparse.Namespace) -> int:
             timeout=args.timeout or (900.0 if endpoint.kind == "local" else 300.0),
             max_retries=args.max_retries,
             structured=args.structured,
+            length_retry_tokens=args.length_retry_tokens,
+            price_in=args.price_in,
+            price_out=args.price_out,
+            transport=args.llm_transport,
         )
         stack.push_async_callback(client.aclose)
         await client.preflight(sorted({endpoint.model, endpoint.judge_model}))
@@ -316,18 +322,21 @@ async def generate_command(args: argparse.Namespace) -> int:
                 await store.add_session(session())
 
         tg.start_soon(record_session)
-        await run_pipeline(
-            settings=settings,
-            tools=tools,
-            sampler=sampler,
-            pool=pool,
-            prompts=prompts,
-            store=store,
-            client=client,
-            executor=ExecutorRouter(executors | {"python": python}),
-            state=state,
-            on_tick=progress.tick,
-        )
+        try:
+            await run_pipeline(
+                settings=settings,
+                tools=tools,
+                sampler=sampler,
+                pool=pool,
+                prompts=prompts,
+                store=store,
+                client=client,
+                executor=ExecutorRouter(executors | {"python": python}),
+                state=state,
+                on_tick=progress.tick,
+            )
+        finally:
+            progress.close()
         await store.add_session(session())
     written = await _write_outputs(
         out, tools, args.pairs, formats, extra=args.extra_columns, console=console

@@ -215,8 +215,11 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     keys = sorted({(r["latency"], r["concurrency"]) for r in rows}, key=lambda k: (k[0], k[1]))
     out = []
     for latency, level in keys:
-        mine = [r for r in rows if (r["latency"], r["concurrency"]) == (latency, level)]
-        med: dict[str, Any] = {"latency": latency, "concurrency": level, "runs": len(mine)}
+        # A run that failed (rc != 0) has no figures; it is counted, not averaged.
+        every = [r for r in rows if (r["latency"], r["concurrency"]) == (latency, level)]
+        mine = [r for r in every if r["rc"] == 0] or every
+        med: dict[str, Any] = {"latency": latency, "concurrency": level, "runs": len(mine),
+                               "failed_runs": len(every) - len(mine)}  # fmt: skip
         for field in (
             "pairs", "wall_s", "pairs_per_s", "llm_rps", "ideal_rps", "achieved",
             "cpu_ms_per_pair", "marginal_cpu_ms_per_pair", "cpu_ms_per_request", "peak_rss_mb",

@@ -13,7 +13,9 @@ import anyio
 import msgspec
 import orjson
 import pytest
+from aiohttp import web
 
+from apigen_async.errors import EndpointError
 from apigen_async.generate import read_pairs
 from apigen_async.llm.bench import BenchResult, add_bench_parser, bench_command
 from apigen_async.llm.client import (
@@ -286,3 +288,50 @@ async def test_bench_command_measures_each_level(tmp_path: Path, capsys: Any) ->
     # Every request reached the endpoint with the generator prompt, warm-up included.
     assert len(fake.requests) == 17 and {r.kind for r in fake.requests} == {"generator"}
     assert "req/s" in capsys.readouterr().out
+
+
+async def test_http_errors_map_like_the_sdk_on_the_direct_transport() -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def chat(request: web.Request) -> web.Response:
+        body = await request.json()
+        seen.append(body)
+        if body["model"] == "locked":
+            return web.json_response({"error": {"message": "bad key"}}, status=401)
+        if body["model"] == "gone":
+            return web.json_response({"error": {"message": "no such model"}}, status=404)
+        if "response_format" in body:
+            return web.json_response({"error": {"message": "no json_schema here"}}, status=400)
+        if body["model"] == "picky":
+            return web.json_response({"error": {"message": "temperature > 2"}}, status=400)
+        choice = {"message": {"content": "ok"}, "finish_reason": "stop"}
+        return web.json_response({"choices": [choice], "usage": {"prompt_tokens": 3}})
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    client = LLMClient(
+        base_url=f"http://127.0.0.1:{port}/v1", api_key="k", limits=Limits(concurrency=2)
+    )
+    try:
+        structured = msgspec.structs.replace(
+            text_request(0), response_format={"type": "json_object"}
+        )
+        # A 400 on structured output switches it off for the rest of the run, then works.
+        result = await client.complete(structured)
+        assert isinstance(result, Completion) and result.content == "ok"
+        assert client.structured == "off" and "response_format" not in seen[-1]
+        assert (result.prompt_tokens, result.completion_tokens) == (3, 0)
+        picky = await client.complete(text_request(1, model="picky"))
+        assert isinstance(picky, LLMFailure) and picky.code == "bad_request"
+        assert "temperature" in picky.message
+        for model, words in (("locked", "refused the API key"), ("gone", "does not serve")):
+            with pytest.raises(EndpointError, match=words):
+                await client.complete(text_request(2, model=model))
+    finally:
+        await client.aclose()
+        await runner.cleanup()

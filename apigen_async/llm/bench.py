@@ -15,7 +15,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import msgspec
@@ -23,8 +23,12 @@ from rich.console import Console
 from rich.table import Table
 
 from apigen_async.errors import ConfigError
-from apigen_async.llm.client import ChatRequest, Completion, LLMClient
-from apigen_async.llm.limits import Limits
+
+if TYPE_CHECKING:
+    from apigen_async.llm.client import ChatRequest, LLMClient
+
+# The client (aiohttp, openai) is imported when a benchmark runs, so that building the
+# CLI's parser stays cheap.
 
 __all__ = ["BenchLevel", "BenchResult", "add_bench_parser", "bench_command", "bench_request"]
 
@@ -159,6 +163,8 @@ def _percentile(sorted_values: list[float], q: float) -> float:
 async def run_level(
     client: LLMClient, template: ChatRequest, concurrency: int, n: int, seed0: int
 ) -> BenchLevel:
+    from apigen_async.llm.client import Completion
+
     latencies: list[float] = []
     prompt_tokens = completion_tokens = failures = 0
     next_index = 0
@@ -220,6 +226,9 @@ def _table(result: BenchResult) -> Table:
 
 
 async def bench_command(args: argparse.Namespace) -> int:
+    from apigen_async.llm.client import LLMClient
+    from apigen_async.llm.limits import Limits
+
     console = Console(stderr=True)
     levels: list[int] = args.levels
     api_key = os.environ.get(args.api_key_env, "")
