@@ -262,9 +262,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--epoch-size",
         type=_positive(int),
-        default=256,
-        help="tasks per example-pool epoch: verified pairs feed prompts two epochs "
-        "later (default 256)",
+        default=1024,
+        help="tasks per example-pool epoch: verified pairs feed prompts two epochs later, "
+        "and at most about two epochs of tasks are in flight (default 1024; keep it at "
+        "least --concurrency)",
     )
     resume = g.add_mutually_exclusive_group()
     resume.add_argument(

@@ -16,6 +16,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import anyio
 import msgspec
@@ -43,7 +44,7 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     structured: bool = True
     concurrency: int = 8
     exec_concurrency: int = 4
-    epoch_size: int = 256
+    epoch_size: int = 1024
     max_tasks: int | None = None
 
 
@@ -61,6 +62,11 @@ class RunState:
     #: Verified pairs in the prefix left out because their query was already there.
     duplicates: int = 0
     reached: bool = False
+
+
+class _Sampled(NamedTuple):
+    task: Task
+    examples: list[Example]
 
 
 class _PairWork(msgspec.Struct, frozen=True):
@@ -137,6 +143,7 @@ class _Tracker:
 
     async def fail(self, task: Task, failure: Rejection) -> None:
         entry = self.open.pop(task.index)
+        self.state.rejected["generate"] = self.state.rejected.get("generate", 0) + 1
         record = TaskRecord(task=task, pairs=[], failure=failure, seconds=_since(entry.started))
         await self.store.put_task(record)
         self._finish(record)
@@ -230,14 +237,15 @@ async def run_pipeline(
     tracker = _Tracker(settings=settings, store=store, pool=pool, state=state, max_tasks=max_tasks)
     tracker.restore(records)
     done = {r.task.index for r in records}
+    del records  # a long run's finished tasks need not stay in memory
     if state.reached:
         return state
 
-    tasks_send, tasks_recv = anyio.create_memory_object_stream[Task](settings.concurrency)
+    tasks_send, tasks_recv = anyio.create_memory_object_stream[_Sampled](settings.concurrency)
     exec_send, exec_recv = anyio.create_memory_object_stream[_PairWork](settings.concurrency)
     judge_send, judge_recv = anyio.create_memory_object_stream[_PairWork](settings.concurrency)
 
-    async def produce(send: ObjectSendStream[Task]) -> None:
+    async def produce(send: ObjectSendStream[_Sampled]) -> None:
         async with send:
             for index in range(max_tasks):
                 if index in done:
@@ -245,15 +253,19 @@ async def run_pipeline(
                 visible_epoch = tracker.epoch_of(index) - 2
                 if visible_epoch >= 0:
                     await tracker.epoch_event(visible_epoch).wait()
+                # No later task looks further back than this one: older examples can go.
+                pool.evict_before(visible_epoch)
                 task = sampler.task(index, pool_epoch=visible_epoch)
-                tracker.begin(task)
-                await send.send(task)
-
-    async def generate(recv: ObjectReceiveStream[Task], send: ObjectSendStream[_PairWork]) -> None:
-        async with recv, send:
-            async for task in recv:
-                offered = [tools[name] for name in task.tool_names]
                 examples = [pool.by_id[i] for i in task.example_ids]
+                tracker.begin(task)
+                await send.send(_Sampled(task, examples))
+
+    async def generate(
+        recv: ObjectReceiveStream[_Sampled], send: ObjectSendStream[_PairWork]
+    ) -> None:
+        async with recv, send:
+            async for task, examples in recv:
+                offered = [tools[name] for name in task.tool_names]
                 request = generation_request(
                     prompts,
                     task,

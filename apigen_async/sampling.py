@@ -58,9 +58,11 @@ class ExamplePool:
     """Examples per style, each tagged with the epoch that verified it (seeds: -1).
 
     Epochs are added in order, so the examples visible up to an epoch are a prefix of
-    each style's list.
+    each style's list; a task sees the last `window` of that prefix. Examples that no
+    future view can reach are evicted, which keeps memory flat over long runs.
     """
 
+    window: int = 2000
     by_style: dict[str, list[Example]] = field(default_factory=lambda: {s: [] for s in STYLES})
     epochs: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in STYLES})
     by_id: dict[str, Example] = field(default_factory=dict)
@@ -75,7 +77,19 @@ class ExamplePool:
 
     def visible(self, style: str, up_to_epoch: int) -> list[Example]:
         end = bisect.bisect_right(self.epochs[style], up_to_epoch)
-        return self.by_style[style][:end]
+        return self.by_style[style][max(0, end - self.window) : end]
+
+    def evict_before(self, up_to_epoch: int) -> None:
+        """Drop what no view up to `up_to_epoch` or later can show any more."""
+        for style, epochs in self.epochs.items():
+            end = bisect.bisect_right(epochs, up_to_epoch)
+            cut = end - self.window
+            # Evicting in chunks keeps the list copies rare.
+            if cut >= self.window:
+                for ex in self.by_style[style][:cut]:
+                    del self.by_id[ex.id]
+                del self.by_style[style][:cut]
+                del epochs[:cut]
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -89,6 +103,9 @@ class PromptLibrary:
         self.system = (root / "system.txt").read_text().strip()
         self.judge_system = (root / "judge_system.txt").read_text().strip()
         self.judge = Template((root / "judge.txt").read_text())
+        # An answer with no call is judged on a different question: is no call right?
+        self.judge_irrelevance_system = (root / "judge_irrelevance_system.txt").read_text().strip()
+        self.judge_irrelevance = Template((root / "judge_irrelevance.txt").read_text())
         self.generate: dict[str, Template] = {}
         for entry in sorted((root / "generate").iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".txt"):

@@ -131,6 +131,7 @@ class Store:
         self.path = path
         self._reader = reader
         self._send, self._receive = anyio.create_memory_object_stream[_Write](1024)
+        self._llm_keys: set[str] | None = None
 
     # -- run config -------------------------------------------------------------
     async def run_config(self) -> dict[str, Any] | None:
@@ -213,7 +214,14 @@ class Store:
         return records
 
     # -- LLM cache ----------------------------------------------------------------
+    async def load_cache_index(self) -> None:
+        """Remember which requests are cached, so a miss costs no query (most are misses)."""
+        async with self._reader.execute("SELECT key FROM llm_cache") as cur:
+            self._llm_keys = {row[0] async for row in cur}
+
     async def get_completion(self, key: str) -> Completion | None:
+        if self._llm_keys is not None and key not in self._llm_keys:
+            return None
         async with self._reader.execute(
             "SELECT completion FROM llm_cache WHERE key=?", (key,)
         ) as cur:
@@ -221,6 +229,8 @@ class Store:
         return _completion_decoder.decode(row[0]) if row else None
 
     async def put_completion(self, key: str, completion: Completion) -> None:
+        if self._llm_keys is not None:
+            self._llm_keys.add(key)
         await self._send.send(
             _Write(
                 [("INSERT OR REPLACE INTO llm_cache VALUES (?, ?)", [(key, _encode(completion))])]
@@ -294,6 +304,7 @@ async def open_store(path: Path) -> AsyncIterator[Store]:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} is not a usable apigen store: {exc}") from exc
         store = Store(path, reader)
+        await store.load_cache_index()
         async with anyio.create_task_group() as tg:
             await tg.start(store.run_writer)
             try:
@@ -337,7 +348,8 @@ class UniqueVerified:
     """
 
     def __init__(self) -> None:
-        self.seen: set[str] = set()
+        # Hashes, not strings: this set lives as long as the run (one entry per pair).
+        self.seen: set[int] = set()
         self.duplicates = 0
 
     def take(self, record: TaskRecord) -> list[PairRecord]:
@@ -345,7 +357,7 @@ class UniqueVerified:
         for pair in record.pairs:
             if not pair.verified:
                 continue
-            key = query_key(pair.query)
+            key = hash(query_key(pair.query))
             if key in self.seen:
                 self.duplicates += 1
                 continue

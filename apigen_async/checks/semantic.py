@@ -52,7 +52,10 @@ def judge_request(
     for r in results:
         text = msgspec.json.encode(r.output).decode()
         outputs.append(text[:_RESULT_CHARS])
-    user = prompts.judge.substitute(
+    irrelevance = not pair.answers
+    template = prompts.judge_irrelevance if irrelevance else prompts.judge
+    system = prompts.judge_irrelevance_system if irrelevance else prompts.judge_system
+    user = template.substitute(
         tools=msgspec.json.encode([tool_to_xlam(t) for t in tools]).decode(),
         query=pair.query,
         calls=msgspec.json.encode(pair.answers).decode(),
@@ -61,7 +64,7 @@ def judge_request(
     return ChatRequest(
         model=model,
         messages=[
-            {"role": "system", "content": prompts.judge_system},
+            {"role": "system", "content": system},
             {"role": "user", "content": user},
         ],
         # The judge should be as consistent as possible.
