@@ -29,15 +29,18 @@ def _check_run(out: Path, n: int) -> dict:  # type: ignore[type-arg]
     return report
 
 
+# A real model on 2 shared cores: generous limits (alone it takes 1-2 minutes).
+@pytest.mark.timeout(900)
 def test_embedded_default_model_makes_a_verified_dataset(tmp_path: Path) -> None:
     # No --base-url and no key: the tool starts llama.cpp itself on 127.0.0.1.
     result = apigen("generate", "-n", "2", "--out", str(tmp_path), "--local-model",
-                    "smollm2-135m", *SMALL, timeout=600)  # fmt: skip
+                    "smollm2-135m", *SMALL, timeout=840)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     report = _check_run(tmp_path, 2)
     assert report["filter_table"][0]["generator"] == "smollm2-135m"
 
 
+@pytest.mark.timeout(900)
 @pytest.mark.anyio
 async def test_base_url_works_against_a_real_llama_cpp_server(tmp_path: Path) -> None:
     path = resolve_local_model("smollm2-135m")
@@ -59,7 +62,7 @@ async def test_base_url_works_against_a_real_llama_cpp_server(tmp_path: Path) ->
                 "--model",
                 "smol",
                 *SMALL,
-                timeout=600,
+                timeout=840,
             )
         )
         tg.cancel_scope.cancel()
