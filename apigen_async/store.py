@@ -124,6 +124,11 @@ class _Write(msgspec.Struct, frozen=True):
     statements: list[tuple[str, list[tuple[Any, ...]]]]
 
 
+def _short(key: str) -> int:
+    """64 bits of a hex request hash: a small set entry; a rare false hit costs one query."""
+    return int(key[:16], 16)
+
+
 class Store:
     """Handle to an open store; writes go through the writer task, reads are direct."""
 
@@ -131,7 +136,7 @@ class Store:
         self.path = path
         self._reader = reader
         self._send, self._receive = anyio.create_memory_object_stream[_Write](1024)
-        self._llm_keys: set[str] | None = None
+        self._llm_keys: set[int] | None = None
 
     # -- run config -------------------------------------------------------------
     async def run_config(self) -> dict[str, Any] | None:
@@ -217,10 +222,10 @@ class Store:
     async def load_cache_index(self) -> None:
         """Remember which requests are cached, so a miss costs no query (most are misses)."""
         async with self._reader.execute("SELECT key FROM llm_cache") as cur:
-            self._llm_keys = {row[0] async for row in cur}
+            self._llm_keys = {_short(row[0]) async for row in cur}
 
     async def get_completion(self, key: str) -> Completion | None:
-        if self._llm_keys is not None and key not in self._llm_keys:
+        if self._llm_keys is not None and _short(key) not in self._llm_keys:
             return None
         async with self._reader.execute(
             "SELECT completion FROM llm_cache WHERE key=?", (key,)
@@ -230,7 +235,7 @@ class Store:
 
     async def put_completion(self, key: str, completion: Completion) -> None:
         if self._llm_keys is not None:
-            self._llm_keys.add(key)
+            self._llm_keys.add(_short(key))
         await self._send.send(
             _Write(
                 [("INSERT OR REPLACE INTO llm_cache VALUES (?, ?)", [(key, _encode(completion))])]
