@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import anyio
@@ -396,26 +396,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _run(command, args: argparse.Namespace) -> int:
+def _run(command: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
     try:
         return anyio.run(command, args, backend_options={"use_uvloop": True})
     except BaseExceptionGroup as group:
-        # Errors raised inside task groups arrive wrapped; report the first real one.
-        leaf = _first_leaf(group)
-        raise leaf from None
+        # Errors raised inside task groups arrive wrapped: report ours first, else the first.
+        leaves = list(_leaves(group))
+        raise next((e for e in leaves if isinstance(e, ApigenError)), leaves[0]) from None
 
 
-def _first_leaf(exc: BaseException) -> BaseException:
-    while isinstance(exc, BaseExceptionGroup):
-        apigen = [e for e in exc.exceptions if isinstance(_deep(e), ApigenError)]
-        exc = apigen[0] if apigen else exc.exceptions[0]
-    return exc
-
-
-def _deep(exc: BaseException) -> BaseException:
-    while isinstance(exc, BaseExceptionGroup):
-        exc = exc.exceptions[0]
-    return exc
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield exc
 
 
 def entry() -> None:
