@@ -31,7 +31,10 @@ def test_local_backend_runs_calls_on_the_local_api_service(tmp_path: Path) -> No
         calls = json.loads(row["answers"])
         assert calls and all(c["name"] in local for c in calls)
         assert json.loads(row["execution_results"])  # real HTTP answers were recorded
-    assert set(report["execution_origins"]) == {"local"}
+    # Calls went over HTTP to the service; a call repeated within the run is answered by
+    # the store's REST cache instead.
+    assert report["execution_origins"].get("local", 0) > 0
+    assert set(report["execution_origins"]) <= {"local", "cached"}
 
 
 def test_virtual_backend_simulates_toolbench_apis(tmp_path: Path, shared_dir: Path) -> None:
