@@ -28,20 +28,20 @@ class ApigenError(Exception):
 
 
 class ConfigError(ApigenError):
-    pass
+    """A bad flag or combination of flags."""
 
 
 class ApiLoadError(ApigenError):
-    pass
+    """An --apis file that cannot be read; the message names the file and line."""
 
 
 class StoreError(ApigenError):
-    pass
+    """An --out folder holding another run, or a store that cannot be used."""
 
 
 class EndpointError(ApigenError):
-    pass
+    """The LLM endpoint is unreachable, refuses the key, or lacks the model."""
 
 
 class LocalModelError(ApigenError):
-    pass
+    """The embedded model cannot be found, verified or started."""
