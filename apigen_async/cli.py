@@ -14,13 +14,11 @@ from apigen_async import __version__
 from apigen_async.errors import ApigenError, ConfigError
 from apigen_async.llm.bench import add_bench_parser
 from apigen_async.llm.client import TRANSPORTS
+from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 from apigen_async.schema import STYLES
 
 __all__ = ["main", "parse_range", "parse_styles"]
-
-DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
 def parse_styles(spec: str) -> dict[str, float]:

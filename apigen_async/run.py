@@ -25,6 +25,7 @@ from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, select_verified, write_dataset
 from apigen_async.llm.client import LLMClient
+from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
 from apigen_async.llm.simulate import llm_simulator
@@ -40,8 +41,6 @@ __all__ = ["generate_command", "report_command"]
 STORE_NAME = "apigen.sqlite"
 #: Hosts of our own local API service (apis/rest); anything else is a ToolBench host.
 LOCAL_HOST_SUFFIX = ".local-apis.apigen"
-DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 #: Config keys that shape the dataset; a stored run only resumes if they all match.
 IDENTITY_KEYS = (
@@ -58,43 +57,6 @@ IDENTITY_KEYS = (
     "sampler",
     "length_retry_tokens",
 )
-
-
-class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
-    kind: str  # "local" or "remote"
-    base_url: str | None
-    model: str
-    judge_model: str
-    local_model: str | None = None
-
-
-def _endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
-    if args.base_url:
-        if not args.model:
-            raise ConfigError("--base-url needs --model (the model name the server serves)")
-        base = args.base_url.rstrip("/")
-        return Endpoint(
-            kind="remote",
-            base_url=base,
-            model=args.model,
-            judge_model=args.judge_model or args.model,
-        )
-    if api_key:
-        model = args.model or DEFAULT_OPENAI_MODEL
-        return Endpoint(
-            kind="remote",
-            base_url=DEFAULT_OPENAI_URL,
-            model=model,
-            judge_model=args.judge_model or model,
-        )
-    model = args.model or Path(args.local_model).stem
-    return Endpoint(
-        kind="local",
-        base_url=None,
-        model=model,
-        judge_model=args.judge_model or model,
-        local_model=args.local_model,
-    )
 
 
 def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) -> dict[str, Any]:
@@ -211,7 +173,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}", file=sys.stderr)
     tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
-    endpoint = _endpoint(args, api_key)
+    endpoint = resolve_endpoint(args, api_key)
     identity = _identity(args, endpoint, catalog)
     out: Path = args.out
     if out.exists() and not out.is_dir():

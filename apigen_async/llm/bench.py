@@ -22,7 +22,7 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from apigen_async.errors import ConfigError
+from apigen_async.llm.endpoint import resolve_endpoint
 
 if TYPE_CHECKING:
     from apigen_async.llm.client import ChatRequest, LLMClient
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BenchLevel", "BenchResult", "add_bench_parser", "bench_command", "bench_request"]
 
-DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 BENCH_TOOLS = ("calculate_tip", "convert_temperature", "binomial_coefficient")
 
 
@@ -232,19 +230,10 @@ async def bench_command(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     levels: list[int] = args.levels
     api_key = os.environ.get(args.api_key_env, "")
-    local_model: str | None = None
-    slots: int | None = None
-    if args.base_url:
-        if not args.model:
-            raise ConfigError("--base-url needs --model (the model name the server serves)")
-        base_url, model = args.base_url.rstrip("/"), args.model
-    elif api_key:
-        base_url, model = DEFAULT_OPENAI_URL, args.model or DEFAULT_OPENAI_MODEL
-    else:
-        local_model = args.local_model
-        model = args.model or Path(local_model).stem
-        slots = args.slots or max(levels)
-        base_url = ""
+    endpoint = resolve_endpoint(args, api_key)
+    model, local_model = endpoint.model, endpoint.local_model
+    base_url = endpoint.base_url or ""
+    slots = args.slots or max(levels)
     async with anyio.create_task_group() as tg:
         if local_model is not None:
             from apigen_async.llm.local import resolve_local_model, serve_local_model

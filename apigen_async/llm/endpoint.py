@@ -1,0 +1,53 @@
+"""Which LLM endpoint a command talks to, from its flags and the environment."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import msgspec
+
+from apigen_async.errors import ConfigError
+
+__all__ = ["DEFAULT_OPENAI_MODEL", "DEFAULT_OPENAI_URL", "Endpoint", "resolve_endpoint"]
+
+DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
+    kind: str  # "local" or "remote"
+    base_url: str | None
+    model: str
+    judge_model: str
+    local_model: str | None = None
+
+
+def resolve_endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
+    """`--base-url` if given, else OpenAI if a key is set, else the embedded model."""
+    if args.base_url:
+        if not args.model:
+            raise ConfigError("--base-url needs --model (the model name the server serves)")
+        base = args.base_url.rstrip("/")
+        return Endpoint(
+            kind="remote",
+            base_url=base,
+            model=args.model,
+            judge_model=getattr(args, "judge_model", None) or args.model,
+        )
+    if api_key:
+        model = args.model or DEFAULT_OPENAI_MODEL
+        return Endpoint(
+            kind="remote",
+            base_url=DEFAULT_OPENAI_URL,
+            model=model,
+            judge_model=getattr(args, "judge_model", None) or model,
+        )
+    model = args.model or Path(args.local_model).stem
+    return Endpoint(
+        kind="local",
+        base_url=None,
+        model=model,
+        judge_model=getattr(args, "judge_model", None) or model,
+        local_model=args.local_model,
+    )
