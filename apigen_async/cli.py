@@ -129,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--judge-model", help="semantic-checker model (default: --model)")
     g.add_argument(
+        "--judge-batch",
+        type=_positive(int),
+        default=8,
+        metavar="N",
+        help="pairs of one task judged in one request (default 8; 1: a request per pair)",
+    )
+    g.add_argument(
         "--api-key-env",
         default="OPENAI_API_KEY",
         metavar="NAME",

@@ -24,7 +24,7 @@ from anyio.abc import ObjectReceiveStream, ObjectSendStream
 
 from apigen_async.checks.execution import Executor, check_execution
 from apigen_async.checks.format import check_pair
-from apigen_async.checks.semantic import judge_request, read_judgement
+from apigen_async.checks.semantic import JudgedPair, judge_request, read_judgements
 from apigen_async.generate import generation_request, read_pairs
 from apigen_async.llm.client import Completion, LLMClient
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
@@ -41,6 +41,8 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     temperature: float = 0.7
     max_tokens: int = 1024
     judge_max_tokens: int = 256
+    #: Pairs of one task judged in one request (1: a request per pair).
+    judge_batch: int = 8
     structured: bool = True
     concurrency: int = 8
     exec_concurrency: int = 4
@@ -82,6 +84,10 @@ class _OpenTask:
     started: float
     expected: int | None = None
     pairs: list[PairRecord] = field(default_factory=list)
+    #: Pairs sent to execution whose outcome is not known yet.
+    executing: int = 0
+    #: Pairs that passed execution, held until the task's last one so they are judged together.
+    executed: list[_PairWork] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached: bool = False
@@ -134,6 +140,22 @@ class _Tracker:
         entry = self.open[task.index]
         entry.expected = n
         self._tokens(entry, completion)
+
+    def executing(self, task: Task, n: int) -> None:
+        self.open[task.index].executing = n
+
+    def executed(self, task: Task, work: _PairWork | None) -> list[_PairWork]:
+        """Note one pair's execution (`None`: it failed); the task's pairs once all ran."""
+        entry = self.open[task.index]
+        entry.executing -= 1
+        if work is not None:
+            entry.executed.append(work)
+        if entry.executing > 0:
+            return []
+        # In pair order, so the judge request (and its cache key) is the same on resume.
+        batch = sorted(entry.executed, key=lambda w: w.index)
+        entry.executed = []
+        return batch
 
     @staticmethod
     def _tokens(entry: _OpenTask, completion: Completion) -> None:
@@ -243,7 +265,9 @@ async def run_pipeline(
 
     tasks_send, tasks_recv = anyio.create_memory_object_stream[_Sampled](settings.concurrency)
     exec_send, exec_recv = anyio.create_memory_object_stream[_PairWork](settings.concurrency)
-    judge_send, judge_recv = anyio.create_memory_object_stream[_PairWork](settings.concurrency)
+    judge_send, judge_recv = anyio.create_memory_object_stream[list[_PairWork]](
+        settings.concurrency
+    )
 
     async def produce(send: ObjectSendStream[_Sampled]) -> None:
         async with send:
@@ -296,50 +320,71 @@ async def run_pipeline(
                     continue
                 tracker.expect(task, len(items), completion)
                 offered_by_name = {t.name: t for t in offered}
+                passed: list[_PairWork] = []
+                rejected: list[PairRecord] = []
                 for i, item in enumerate(items):
                     checked = check_pair(item, offered_by_name, task.style)
                     if isinstance(checked, Rejection):
-                        await tracker.record(
+                        rejected.append(
                             _pair_record(task, i, settings.model, raw=item, rejection=checked)
                         )
                     else:
-                        await send.send(_PairWork(task, i, checked))
+                        passed.append(_PairWork(task, i, checked))
+                # Counted before anything is recorded or sent: the last pair out of
+                # execution (or the last rejection) is what releases the task.
+                tracker.executing(task, len(passed))
+                for record in rejected:
+                    await tracker.record(record)
+                for work in passed:
+                    await send.send(work)
 
     async def execute(
-        recv: ObjectReceiveStream[_PairWork], send: ObjectSendStream[_PairWork]
+        recv: ObjectReceiveStream[_PairWork], send: ObjectSendStream[list[_PairWork]]
     ) -> None:
+        batch_size = max(1, settings.judge_batch)
         async with recv, send:
             async for work in recv:
                 outcome = await check_execution(work.pair, tools, executor)
                 if isinstance(outcome, Rejection):
+                    # Before the record, which may finish (and close) the task.
+                    ready = tracker.executed(work.task, None)
                     await tracker.record(_checked_record(work, settings.model, rejection=outcome))
                 else:
-                    await send.send(msgspec.structs.replace(work, results=outcome))
+                    ready = tracker.executed(
+                        work.task, msgspec.structs.replace(work, results=outcome)
+                    )
+                for start in range(0, len(ready), batch_size):
+                    await send.send(ready[start : start + batch_size])
 
-    async def semantic(recv: ObjectReceiveStream[_PairWork]) -> None:
+    async def semantic(recv: ObjectReceiveStream[list[_PairWork]]) -> None:
         async with recv:
-            async for work in recv:
+            async for batch in recv:
+                task = batch[0].task
                 request = judge_request(
                     prompts,
                     model=settings.judge_model,
-                    tools=[tools[n] for n in work.task.tool_names],
-                    pair=work.pair,
-                    results=work.results or [],
+                    tools=[tools[n] for n in task.tool_names],
+                    items=[JudgedPair(w.pair, w.results or []) for w in batch],
                     max_tokens=settings.judge_max_tokens,
                 )
                 answer = await judge_client.complete(request)
+                completion: Completion | None = None
                 if isinstance(answer, Completion):
-                    verdict = read_judgement(answer)
-                    completion: Completion | None = answer
+                    verdicts = read_judgements(answer, len(batch))
+                    completion = answer
                 else:
                     code, message = f"judge_{answer.code}", answer.message
-                    verdict = Rejection(stage="semantic", code=code, message=message)
+                    verdicts = [Rejection(stage="semantic", code=code, message=message)] * len(
+                        batch
+                    )
+                for work, verdict in zip(batch, verdicts, strict=True):
+                    if isinstance(verdict, Rejection):
+                        record = _checked_record(work, settings.model, rejection=verdict)
+                    else:
+                        record = _checked_record(work, settings.model, thought=verdict.thought)
+                    # The request's tokens are the task's once, not once per pair.
+                    await tracker.record(record, completion)
                     completion = None
-                if isinstance(verdict, Rejection):
-                    record = _checked_record(work, settings.model, rejection=verdict)
-                else:
-                    record = _checked_record(work, settings.model, thought=verdict.thought)
-                await tracker.record(record, completion)
 
     async def stop_when_reached(scope: anyio.CancelScope) -> None:
         await tracker.reached.wait()

@@ -6,7 +6,8 @@ from the request itself, without a model.
 - Generator prompts (`<style>`, `<n_pairs>`, `<tools>` tags in the last user message) get
   `{"pairs": [...]}` built from the tools offered, with a configurable share of broken
   pairs; judge prompts (`<query>`, `<calls>`, `<results>`) get `{"thought", "passes"}` at a
-  configured pass rate; anything else gets a short text.
+  configured pass rate, or `{"verdicts": [...]}` with one per `<pair>` block when the
+  prompt numbers several pairs; anything else gets a short text.
 - Faults: 429 with Retry-After, 500, hang, truncated body, malformed content,
   `finish_reason: "length"`, plus optional real RPM/TPM limits.
 - Every choice is a function of (seed, body hash): the same request gets the same answer.
@@ -486,18 +487,35 @@ def _generator_content(config: FakeConfig, digest: bytes, text: str, json_mode: 
     return content
 
 
+_PAIR_RE = re.compile(r"<pair\b[^>]*>(.*?)</pair>", re.S)
+
+
 def _judge_content(config: FakeConfig, digest: bytes, text: str) -> str | None:
+    blocks = _PAIR_RE.findall(text)
+    if blocks:
+        # Numbered pairs: one verdict each, drawn from the pair itself, so a pair gets
+        # the same verdict whichever batch it is judged in.
+        verdicts = []
+        for block in blocks:
+            query = _tag("query", block)
+            if query is None or _tag("calls", block) is None or _tag("results", block) is None:
+                return None
+            pair_digest = hashlib.blake2b(block.encode(), digest_size=16).digest()
+            verdicts.append(_verdict(config, pair_digest, query))
+        return orjson.dumps({"verdicts": verdicts}).decode()
     query = _tag("query", text)
     if query is None or _tag("calls", text) is None or _tag("results", text) is None:
         return None
+    return orjson.dumps(_verdict(config, digest, query)).decode()
+
+
+def _verdict(config: FakeConfig, digest: bytes, query: str) -> dict[str, str]:
     short = query[:80].replace("\n", " ")
     if _unit(config.seed, digest, b"judge") < config.judge_pass_rate:
         thought = f"The calls match the request '{short}' and the results answer it."
-        verdict = "yes"
-    else:
-        thought = f"The calls or their results do not fully answer the request '{short}'."
-        verdict = "no"
-    return orjson.dumps({"thought": thought, "passes": verdict}).decode()
+        return {"thought": thought, "passes": "yes"}
+    thought = f"The calls or their results do not fully answer the request '{short}'."
+    return {"thought": thought, "passes": "no"}
 
 
 def _text_content(config: FakeConfig, digest: bytes) -> str:

@@ -62,8 +62,13 @@ def fake_endpoint(*flags: str) -> Iterator[str]:
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
-        proc.kill()
-        proc.wait()
+        # SIGTERM first: that is when the fake writes its `--log`.
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def stored_tasks(db: Path) -> int:

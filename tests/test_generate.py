@@ -89,3 +89,33 @@ def test_hostile_functions_are_rejected_at_execution_and_the_rest_kept(tmp_path:
         "not_serializable",
     }, execution  # fmt: skip
     assert execution & {"timeout", "cpu_limit"}
+
+
+def test_a_tasks_pairs_are_judged_in_one_request(tmp_path: Path) -> None:
+    judge_requests = {}
+    for batch in ("8", "1"):
+        out, log = tmp_path / batch, tmp_path / f"log-{batch}.jsonl"
+        with fake_endpoint(
+            "--judge-pass-rate", "0.8", "--bad-share", "0.2", "--log", str(log)
+        ) as url:
+            # A fixed number of tasks that all finish, so the request counts are exact.
+            result = apigen("generate", "-n", "1000", "--max-tasks", "20", "--out", str(out),
+                            "--base-url", url, "--model", "fake", "--quiet",
+                            "--pairs-per-task", "3", "--judge-batch", batch)  # fmt: skip
+        assert result.returncode == 1 and "stopped after 20 tasks" in result.stderr
+        report = json.loads((out / "report.json").read_text())
+        (row,) = report["filter_table"]
+        judged = row["generated"] - row["failed_format"] - row["failed_execution"]
+        records = [json.loads(line) for line in log.read_text().splitlines()]
+        judge_requests[batch] = sum(r["kind"] == "judge" for r in records)
+        assert row["verified"] > 0
+        if batch == "1":
+            assert judge_requests[batch] == judged
+        else:
+            # At most one per task, and fewer than one per pair.
+            assert judge_requests[batch] <= report["tasks"] == 20
+            assert judge_requests[batch] < judged
+    # The fake draws each verdict from the pair, so batching changes the requests only.
+    assert (tmp_path / "8" / "dataset.jsonl").read_text() == (
+        tmp_path / "1" / "dataset.jsonl"
+    ).read_text()

@@ -1,13 +1,17 @@
 """Stage 3, the semantic checker: a second LLM call judges calls and results.
 
-The judge sees the offered functions, the query, the calls and their results, and
-answers `{"thought": ..., "passes": "yes"|"no"}` (structured output where the endpoint
-supports it). Only pairs that passed execution get here.
+The judge sees the offered functions and up to `judge_batch` numbered pairs of one task
+(each a query, its calls and their results) and answers one verdict per pair,
+`{"verdicts": [{"thought": ..., "passes": "yes"|"no"}, ...]}` (structured output where
+the endpoint supports it). A task's pairs share their functions, so judging them in one
+request sends the functions once and costs one request instead of one per pair. Only
+pairs that passed execution get here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
@@ -17,26 +21,53 @@ from apigen_async.llm.decode import extract_json
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Tool
 
-__all__ = ["JUDGE_SCHEMA", "judge_request", "read_judgement"]
+__all__ = ["JudgedPair", "judge_request", "judge_schema", "read_judgements"]
 
-JUDGE_SCHEMA = {
-    "type": "json_schema",
-    "json_schema": {
-        "name": "judgement",
-        "strict": True,
-        "schema": {
-            "type": "object",
-            "properties": {
-                # Bounded so a rambling model still closes the JSON within max_tokens.
-                "thought": {"type": "string", "maxLength": 400},
-                "passes": {"type": "string", "enum": ["yes", "no"]},
-            },
-            "required": ["thought", "passes"],
-            "additionalProperties": False,
-        },
-    },
-}
 _RESULT_CHARS = 600
+
+
+class JudgedPair(msgspec.Struct, frozen=True):
+    """One pair as the judge sees it: the pair and its execution results."""
+
+    pair: Pair
+    results: list[ExecResult]
+
+
+def judge_schema(n: int) -> dict[str, Any]:
+    """`response_format` for exactly `n` verdicts."""
+    verdict = {
+        "type": "object",
+        "properties": {
+            # Bounded so a rambling model still closes the JSON within max_tokens.
+            "thought": {"type": "string", "maxLength": 400},
+            "passes": {"type": "string", "enum": ["yes", "no"]},
+        },
+        "required": ["thought", "passes"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "judgements",
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "verdicts": {"type": "array", "items": verdict, "minItems": n, "maxItems": n}
+                },
+                "required": ["verdicts"],
+                "additionalProperties": False,
+            },
+        },
+    }
+
+
+def _render(i: int, item: JudgedPair) -> str:
+    outputs = [msgspec.json.encode(r.output).decode()[:_RESULT_CHARS] for r in item.results]
+    calls = msgspec.json.encode(item.pair.answers).decode()
+    return (
+        f'<pair id="{i}">\n<query>{item.pair.query}</query>\n<calls>{calls}</calls>\n'
+        f"<results>[{', '.join(outputs)}]</results>\n</pair>"
+    )
 
 
 def judge_request(
@@ -44,22 +75,16 @@ def judge_request(
     *,
     model: str,
     tools: Sequence[Tool],
-    pair: Pair,
-    results: Sequence[ExecResult],
+    items: Sequence[JudgedPair],
     max_tokens: int,
 ) -> ChatRequest:
-    outputs = []
-    for r in results:
-        text = msgspec.json.encode(r.output).decode()
-        outputs.append(text[:_RESULT_CHARS])
-    irrelevance = not pair.answers
+    """One request judging `items`, which are pairs of one task (so one style)."""
+    irrelevance = not items[0].pair.answers
     template = prompts.judge_irrelevance if irrelevance else prompts.judge
     system = prompts.judge_irrelevance_system if irrelevance else prompts.judge_system
     user = template.substitute(
         tools=msgspec.json.encode([tool_to_xlam(t) for t in tools]).decode(),
-        query=pair.query,
-        calls=msgspec.json.encode(pair.answers).decode(),
-        results="[" + ", ".join(outputs) + "]",
+        pairs="\n".join(_render(i, item) for i, item in enumerate(items, 1)),
     )
     return ChatRequest(
         model=model,
@@ -69,22 +94,40 @@ def judge_request(
         ],
         # The judge should be as consistent as possible.
         temperature=0.0,
-        max_tokens=max_tokens,
+        max_tokens=max_tokens * len(items),
         seed=0,
-        response_format=JUDGE_SCHEMA,
+        response_format=judge_schema(len(items)),
     )
 
 
-def read_judgement(completion: Completion) -> Judgement | Rejection:
+def read_judgements(completion: Completion, n: int) -> list[Judgement | Rejection]:
+    """The verdicts for the `n` judged pairs, in order; a missing one is a rejection."""
     if completion.finish_reason == "length":
-        return Rejection(
+        cut = Rejection(
             stage="semantic", code="judge_truncated", message="verdict cut at max_tokens"
         )
+        return [cut] * n
     value, problem = extract_json(completion.content)
-    if problem is not None or not isinstance(value, dict):
-        return Rejection(
-            stage="semantic", code="judge_unparseable", message=problem or "not an object"
+    # Lenient about the wrapper: a bare list, or a single verdict object for one pair.
+    if isinstance(value, dict) and "verdicts" in value:
+        value = value["verdicts"]
+    elif isinstance(value, dict) and n == 1:
+        value = [value]
+    if problem is not None or not isinstance(value, list):
+        bad = Rejection(
+            stage="semantic", code="judge_unparseable", message=problem or "no verdicts list"
         )
+        return [bad] * n
+    verdicts = [_verdict(v) for v in value[:n]]
+    missing = Rejection(
+        stage="semantic",
+        code="judge_missing",
+        message=f"the judge gave {len(value)} verdicts for {n} pairs",
+    )
+    return verdicts + [missing] * (n - len(verdicts))
+
+
+def _verdict(value: object) -> Judgement | Rejection:
     try:
         verdict = msgspec.convert(value, Judgement)
     except msgspec.ValidationError as exc:
