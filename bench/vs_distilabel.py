@@ -47,12 +47,14 @@ DISTILABEL_VERSION = "1.5.3"
 LIBRARY = ROOT / "apis" / "python" / "mathematics.py"
 
 NOTES = (
-    "distilabel: stock APIGenGenerator(number=[1, 2, 3], use_tools=True) -> "
+    "distilabel: stock APIGenGenerator(number=[1, 2, 3] or --pairs-per-request, "
+    "use_tools=True) -> "
     "APIGenExecutionChecker -> APIGenSemanticChecker, with the fake's prompt tags appended "
     "and remove_json_fences() applied (two small subclasses); it keeps the first pair of "
     "each answer only.",
     "ours: `apigen generate --styles simple --pairs-per-task 2 --max-tasks ROWS` (one tool "
-    "per request like distilabel's rows; 2 pairs asked = distilabel's mean), all pairs kept.",
+    "per request like distilabel's rows; 2 pairs asked = distilabel's mean, or "
+    "--pairs-per-request), all pairs kept, a task's pairs judged in one request.",
     "the fake endpoint answers without fences (distilabel cannot read fences with chatter).",
 )
 
@@ -167,7 +169,9 @@ def distilabel_worker(config_path: Path) -> None:
     batch = cfg["batch"]
     with Pipeline(name=f"vs-apigen-{os.getpid()}") as pipeline:
         load = LoadDataFromDicts(data=cfg["rows"], batch_size=batch)
-        gen = TaggedGenerator(llm=llm(), number=[1, 2, 3], use_tools=True, input_batch_size=batch)
+        gen = TaggedGenerator(
+            llm=llm(), number=cfg["number"], use_tools=True, input_batch_size=batch
+        )
         exe = APIGenExecutionChecker(libpath=cfg["libpath"], input_batch_size=batch)
         sem = TaggedSemanticChecker(llm=llm(), input_batch_size=batch)
         load >> gen >> exe >> sem
@@ -330,6 +334,8 @@ def run_distilabel(
         "base_url": fake.base_url,
         "rows": rows,
         "batch": args.distilabel_batch or args.concurrency,
+        # Stock distilabel draws 1-3 pairs per request; --pairs-per-request fixes both sides.
+        "number": args.pairs_per_request or [1, 2, 3],
         "libpath": str(LIBRARY),
         "result": str(result_path),
         "cache_dir": str(workdir / "distilabel-cache"),
@@ -353,14 +359,16 @@ def ours_command(args: argparse.Namespace, base_url: str, out: Path, n_requests:
 
     `--max-tasks` caps the generation requests; `--pairs` is set out of reach so that the
     run uses all of them (it then exits 1, "stopped after N tasks", which is expected).
-    `--pairs-per-task 2` asks for as many pairs as distilabel does on average (1-3).
+    `--pairs-per-task 2` asks for as many pairs as distilabel does on average (1-3), unless
+    `--pairs-per-request` sets the same number on both sides.
     """
     cmd = [sys.executable, "-m", "apigen_async", "generate"]
     cmd += ["--base-url", base_url, "--model", "fake"]
     cmd += ["--apis", str(LIBRARY), "--no-builtin", "--rest-backend", "none"]
     cmd += ["--styles", "simple"]
     cmd += ["--concurrency", str(args.concurrency), "--max-tasks", str(n_requests)]
-    cmd += ["--pairs", str(n_requests * 100), "--pairs-per-task", "2"]
+    cmd += ["--pairs", str(n_requests * 100)]
+    cmd += ["--pairs-per-task", str(args.pairs_per_request or 2)]
     cmd += ["--out", str(out), "--fresh", "--quiet", *args.ours_extra]
     return cmd
 
@@ -398,6 +406,7 @@ def report(results: dict[str, list[RunResult]], args: argparse.Namespace, funcs:
         f"rows/generation requests {args.rows}, concurrency {args.concurrency}, latency "
         f"{args.latency}s, bad share {args.bad_share}, judge pass rate {args.pass_rate}, "
         f"distilabel input_batch_size {args.distilabel_batch or args.concurrency}, "
+        f"pairs asked per request {args.pairs_per_request or 'distilabel 1-3, ours 2'}, "
         f"runs {args.runs} (medians)",
         f"functions ({len(funcs)}, {LIBRARY.relative_to(ROOT)}): {', '.join(funcs)}",
         "",
@@ -439,6 +448,12 @@ def main(argv: list[str] | None = None) -> None:
         "then has that many requests in flight, up to twice our budget)",
     )
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument(
+        "--pairs-per-request",
+        type=int,
+        help="pairs both sides ask for in each generation request (default: distilabel's "
+        "stock 1-3 drawn per row, ours 2, its mean)",
+    )
     p.add_argument("--timeout", type=float, default=300.0, help="hard limit per run, seconds")
     p.add_argument(
         "--bad-share",
