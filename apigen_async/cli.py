@@ -327,6 +327,13 @@ def _parser() -> argparse.ArgumentParser:
         help="HTTP path to the LLM: aiohttp (direct, default; the cheapest in CPU), openai "
         "(the SDK on aiohttp), openai-httpx (the SDK's default)",
     )
+    g.add_argument(
+        "--log-requests",
+        type=Path,
+        metavar="FILE",
+        help="append every request sent to the LLM, with its timing and usage, to FILE "
+        "(JSON lines; `apigen bench --replay FILE` sends them again)",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress output")
 
     r = sub.add_parser(

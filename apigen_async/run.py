@@ -28,6 +28,7 @@ from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
+from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.simulate import llm_simulator
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
@@ -230,6 +231,9 @@ async def generate_command(args: argparse.Namespace) -> int:
             )
         else:
             base_url = endpoint.base_url
+        request_log = RequestLog(args.log_requests) if args.log_requests else None
+        if request_log is not None:
+            stack.callback(request_log.close)
         client = LLMClient(
             base_url=base_url,
             api_key=api_key,
@@ -242,6 +246,7 @@ async def generate_command(args: argparse.Namespace) -> int:
             price_in=args.price_in,
             price_out=args.price_out,
             transport=args.llm_transport,
+            request_log=request_log,
         )
         stack.push_async_callback(client.aclose)
         await client.preflight(sorted({endpoint.model, endpoint.judge_model}))

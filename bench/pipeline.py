@@ -274,44 +274,60 @@ def memory(args: argparse.Namespace) -> None:
 
 
 def local(args: argparse.Namespace) -> None:
-    """Pipeline output tokens/s over the raw server's (`apigen bench`) at the same slots."""
+    """Pipeline tokens/s over the raw server's on the same requests, at the same slots.
+
+    The pipeline runs with `--log-requests`; its tokens/s is taken over the window from its
+    first request to its last answer (the model's start-up is outside it). Then
+    `apigen bench --replay` sends exactly those requests to a fresh embedded server with
+    `--slots` in flight: the raw server on the pipeline's own workload.
+    """
     rows = []
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:
-            bench_json = Path(tmp) / "bench.json"
-            subprocess.run(
-                [sys.executable, "-m", "apigen_async.llm.bench", "--local-model", args.local_model,
-                 "--slots", str(args.slots),
-                 "--levels", str(args.slots), "--requests", str(args.bench_requests),
-                 "--max-tokens", str(args.max_tokens), "--out", str(bench_json)],
-                cwd=REPO, check=True, stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            raw = json.loads(bench_json.read_text())["levels"][0]
-            out = Path(tmp) / "out"
+            log, out = Path(tmp) / "requests.jsonl", Path(tmp) / "out"
             cmd = [
                 *APIGEN, "generate", "-n", "100000", "--max-tasks", str(args.tasks),
                 "--out", str(out), "--local-model", args.local_model, "--slots", str(args.slots),
                 "--max-tokens", str(args.max_tokens), "--fresh", "--quiet",
+                "--log-requests", str(log),
             ]  # fmt: skip
             env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
             subprocess.run(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+            entries = [json.loads(line) for line in log.read_text().splitlines()]
+            first = min(e["start"] for e in entries)
+            window = max(e["start"] + e["seconds"] for e in entries) - first
+            pipe_out = sum(e["completion_tokens"] for e in entries)
+            pipe_in = sum(e["prompt_tokens"] for e in entries)
+            bench_json = Path(tmp) / "bench.json"
+            subprocess.run(
+                [*APIGEN, "bench", "--local-model", args.local_model,
+                 "--slots", str(args.slots), "--levels", str(args.slots),
+                 "--replay", str(log), "--out", str(bench_json)],
+                cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            raw = json.loads(bench_json.read_text())["levels"][0]
+            raw_total = raw["output_tokens_per_s"] + raw["input_tokens_per_s"]
             report = json.loads((out / "report.json").read_text())
-            # The LLM's busy time is the session wall minus the model's start-up, which
-            # the report's session includes; tokens/s below uses the report's own figure.
-            pipe_tps = report["tokens_out"] / report["wall_seconds"]
             row = {
                 "local_model": args.local_model,
                 "slots": args.slots,
+                "requests": len(entries),
+                "pipeline_window_s": round(window, 1),
+                "pipeline_out_tok_s": round(pipe_out / window, 1),
+                "pipeline_total_tok_s": round((pipe_in + pipe_out) / window, 1),
+                "pipeline_mean_out_tokens": round(pipe_out / len(entries), 1),
+                "raw_wall_s": raw["wall_s"],
                 "raw_out_tok_s": raw["output_tokens_per_s"],
-                "pipeline_out_tok_s": round(pipe_tps, 1),
-                "ratio": round(pipe_tps / raw["output_tokens_per_s"], 3),
+                "raw_total_tok_s": round(raw_total, 1),
+                "raw_mean_out_tokens": raw["mean_output_tokens"],
+                "ratio_out": round(pipe_out / window / raw["output_tokens_per_s"], 3),
+                "ratio_total": round((pipe_in + pipe_out) / window / raw_total, 3),
                 "pipeline_verified": report["exported"],
-                "pipeline_wall_s": report["wall_seconds"],
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
-    med = {k: statistics.median(r[k] for r in rows) for k in ("raw_out_tok_s",
-           "pipeline_out_tok_s", "ratio")}  # fmt: skip
+    keys = ("raw_out_tok_s", "pipeline_out_tok_s", "ratio_out", "ratio_total")
+    med = {k: statistics.median(r[k] for r in rows) for k in keys}
     print("median", json.dumps(med))
     if args.out:
         args.out.write_text(json.dumps({"median": med, "runs": rows}, indent=1))
@@ -342,7 +358,6 @@ def main(argv: list[str] | None = None) -> None:
     lo.add_argument("--slots", type=int, default=4)
     lo.add_argument("--tasks", type=int, default=24, help="generation tasks per pipeline run")
     lo.add_argument("--max-tokens", type=int, default=1024)
-    lo.add_argument("--bench-requests", type=int, default=16)
     lo.add_argument("--repeats", type=int, default=3)
     lo.add_argument("--out", type=Path)
     args = p.parse_args(argv)

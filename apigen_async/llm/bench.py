@@ -2,8 +2,10 @@
 
 Sends one fixed, realistic generation prompt (the generator's own template with three
 built-in tools) through the same client the pipeline uses, at each concurrency level,
-and reports requests/s, output tokens/s and latency percentiles. The pipeline's own
-tokens/s can then be compared with the server's at the same number of slots.
+and reports requests/s, output tokens/s and latency percentiles. With `--replay FILE` (a
+`generate --log-requests` log) it sends the pipeline's own requests instead, each once per
+level: the raw server on exactly the pipeline's workload, so the pipeline's tokens/s can
+be compared with the server's at the same number of slots.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +111,13 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=0,
         help="requests per level (default: 4 x the level, at least 8)",
     )
+    b.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="send the requests of a `generate --log-requests` log (each once per level, "
+        "their own max tokens, temperature and seed) instead of the fixed prompt",
+    )
     b.add_argument("--max-tokens", type=int, default=256, help="max answer tokens (256)")
     b.add_argument("--temperature", type=float, default=0.7, help="temperature (0.7)")
     b.add_argument("--timeout", type=float, default=300.0, help="seconds per request (300)")
@@ -159,8 +169,9 @@ def _percentile(sorted_values: list[float], q: float) -> float:
 
 
 async def run_level(
-    client: LLMClient, template: ChatRequest, concurrency: int, n: int, seed0: int
+    client: LLMClient, requests: Sequence[ChatRequest], concurrency: int
 ) -> BenchLevel:
+    """Send `requests` in order with `concurrency` in flight."""
     from apigen_async.llm.client import Completion
 
     latencies: list[float] = []
@@ -169,10 +180,9 @@ async def run_level(
 
     async def worker() -> None:
         nonlocal next_index, prompt_tokens, completion_tokens, failures
-        while next_index < n:
-            i = next_index
+        while next_index < len(requests):
+            request = requests[next_index]
             next_index += 1
-            request = msgspec.structs.replace(template, seed=seed0 + i)
             t0 = time.perf_counter()
             result = await client.complete(request)
             if isinstance(result, Completion):
@@ -201,6 +211,13 @@ async def run_level(
         latency_p50_s=round(statistics.median(latencies), 3) if latencies else math.nan,
         latency_p99_s=round(_percentile(latencies, 0.99), 3),
     )
+
+
+def _replayed(path: Path, model: str) -> list[ChatRequest]:
+    from apigen_async.llm.requestlog import read_request_log
+
+    # The logged model name may be another alias of the same weights.
+    return [msgspec.structs.replace(entry.request, model=model) for entry in read_request_log(path)]
 
 
 def _table(result: BenchResult) -> Table:
@@ -234,6 +251,7 @@ async def bench_command(args: argparse.Namespace) -> int:
     model, local_model = endpoint.model, endpoint.local_model
     base_url = endpoint.base_url or ""
     slots = args.slots or max(levels)
+    replayed = _replayed(args.replay, model) if args.replay else []
     async with anyio.create_task_group() as tg:
         if local_model is not None:
             from apigen_async.llm.local import resolve_local_model, serve_local_model
@@ -258,12 +276,15 @@ async def bench_command(args: argparse.Namespace) -> int:
                 model, max_tokens=args.max_tokens, temperature=args.temperature, seed=0
             )
             # One request first, so that loading and warm-up are not in the figures.
-            await client.complete(template)
+            await client.complete(replayed[0] if replayed else template)
             results = []
             for i, level in enumerate(levels):
-                n = args.requests or max(8, 4 * level)
+                n = len(replayed) or args.requests or max(8, 4 * level)
+                requests = replayed or [
+                    msgspec.structs.replace(template, seed=1000 * (i + 1) + k) for k in range(n)
+                ]
                 console.print(f"concurrency {level}: {n} requests...")
-                results.append(await run_level(client, template, level, n, 1000 * (i + 1)))
+                results.append(await run_level(client, requests, level))
         finally:
             await client.aclose()
         tg.cancel_scope.cancel()

@@ -21,7 +21,7 @@ import hashlib
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 import anyio
@@ -31,6 +31,9 @@ import openai
 
 from apigen_async.errors import EndpointError
 from apigen_async.llm.limits import Limits, estimate_tokens
+
+if TYPE_CHECKING:
+    from apigen_async.llm.requestlog import RequestLog
 
 __all__ = [
     "PRICES",
@@ -187,8 +190,10 @@ class LLMClient:
         price_in: float | None = None,
         price_out: float | None = None,
         transport: str = "aiohttp",
+        request_log: RequestLog | None = None,
     ) -> None:
         self.base_url = base_url
+        self.request_log = request_log
         self.limits = limits
         self.cache = cache
         self.timeout = timeout
@@ -271,6 +276,7 @@ class LLMClient:
         if self.cache is not None and (hit := await self.cache.get_completion(key)):
             self.stats.cache_hits += 1
             return msgspec.structs.replace(hit, cached=True)
+        started = time.monotonic()
         result = await self._with_retries(request)
         if (
             isinstance(result, Completion)
@@ -288,8 +294,11 @@ class LLMClient:
                     prompt_tokens=retry.prompt_tokens + result.prompt_tokens,
                     completion_tokens=retry.completion_tokens + result.completion_tokens,
                 )
-        if isinstance(result, Completion) and self.cache is not None:
-            await self.cache.put_completion(key, result)
+        if isinstance(result, Completion):
+            if self.request_log is not None:
+                self.request_log.write(request, result, started)
+            if self.cache is not None:
+                await self.cache.put_completion(key, result)
         return result
 
     async def _with_retries(self, request: ChatRequest) -> Completion | LLMFailure:
