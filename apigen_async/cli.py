@@ -267,10 +267,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--epoch-size",
         type=_positive(int),
-        default=1024,
+        default=4096,
         help="tasks per example-pool epoch: verified pairs feed prompts two epochs later, "
-        "and at most about two epochs of tasks are in flight (default 1024; keep it at "
-        "least --concurrency)",
+        "and at most about two epochs of tasks are in flight (default 4096; keep it at "
+        "least 4 x --concurrency, or the slowest task of an epoch holds the run back)",
     )
     resume = g.add_mutually_exclusive_group()
     resume.add_argument(

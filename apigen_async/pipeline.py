@@ -46,7 +46,7 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     structured: bool = True
     concurrency: int = 8
     exec_concurrency: int = 4
-    epoch_size: int = 1024
+    epoch_size: int = 4096
     max_tasks: int | None = None
 
 
