@@ -3,13 +3,19 @@
 xlam rows hold `id`, `query`, and `answers` and `tools` as JSON *strings*, tools in the
 xlam type dialect. The dataset is the first N verified pairs in (task, pair) order,
 which is what makes a resumed run's file identical to an uninterrupted one's.
+
+Everything streams: tasks come one at a time from `Store.iter_tasks()`, `Selection`
+picks the dataset's pairs from them, and `DatasetWriter` writes each pair to every
+requested file at once (JSONL line by line, Parquet in row groups), so memory does not
+grow with the size of the store or of the dataset.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from types import TracebackType
+from typing import IO, Any, Literal
 
 import msgspec
 
@@ -21,11 +27,12 @@ from apigen_async.store import PairRecord, TaskRecord, UniqueVerified
 __all__ = [
     "EXPORT_FILES",
     "EXPORT_FORMATS",
+    "PARQUET_ROW_GROUP",
+    "DatasetWriter",
+    "Selection",
     "dataset_rows",
     "select_verified",
     "write_dataset",
-    "write_jsonl",
-    "write_parquet",
 ]
 
 ExportFormat = Literal["xlam", "openai", "sharegpt", "bfcl"]
@@ -38,24 +45,59 @@ EXPORT_FILES = {
     "bfcl": "dataset.bfcl.jsonl",
     "parquet": "dataset.parquet",
 }
+#: Rows per Parquet row group (and per Arrow batch held before it is written).
+PARQUET_ROW_GROUP = 4096
 _json = msgspec.json.encode
 
 
-def select_verified(records: Iterable[TaskRecord], limit: int | None) -> list[PairRecord]:
-    """The first `limit` unique verified pairs in (task, pair) order.
+class Selection:
+    """Which pairs make the dataset, decided task by task in index order.
 
-    Only the gap-free run of finished tasks from task 0 counts: what lies beyond a task
-    still missing (an interrupted run) may change when that task finishes.
+    Feed every stored task, in index order, to `take()`: it returns the pairs that join
+    the dataset, i.e. the first `limit` unique verified pairs in (task, pair) order. Only
+    the gap-free run of finished tasks from task 0 counts: what lies beyond a task still
+    missing (an interrupted run) may change when that task finishes. Past the end of the
+    dataset it keeps deduplicating, so `duplicates` counts every repeated verified query
+    in the tasks fed (what the report shows).
     """
-    unique = UniqueVerified()
-    pairs: list[PairRecord] = []
-    for expected, record in enumerate(sorted(records, key=lambda r: r.task.index)):
-        if record.task.index != expected:
-            break
-        pairs.extend(unique.take(record))
-        if limit is not None and len(pairs) >= limit:
-            break
-    return pairs if limit is None else pairs[:limit]
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.unique = UniqueVerified()
+        self.selected = 0
+        #: False once the dataset is complete (limit reached or a missing task).
+        self.open = limit is None or limit > 0
+        self._expected = 0
+
+    @property
+    def duplicates(self) -> int:
+        return self.unique.duplicates
+
+    def take(self, record: TaskRecord) -> list[PairRecord]:
+        kept = self.unique.take(record)
+        if not self.open:
+            return []
+        if record.task.index != self._expected:
+            self.open = False
+            return []
+        self._expected += 1
+        if self.limit is not None and self.selected + len(kept) >= self.limit:
+            kept = kept[: self.limit - self.selected]
+            self.open = False
+        self.selected += len(kept)
+        return kept
+
+
+def select_verified(records: Iterable[TaskRecord], limit: int | None) -> Iterator[PairRecord]:
+    """The first `limit` unique verified pairs of `records` (in task-index order).
+
+    A generator: it reads tasks only until the dataset is complete.
+    """
+    selection = Selection(limit)
+    for record in records:
+        if not selection.open:
+            return
+        yield from selection.take(record)
 
 
 def _xlam_row(i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool) -> dict[str, Any]:
@@ -120,6 +162,18 @@ def _bfcl_row(i: int, pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, 
     }
 
 
+def _row(
+    fmt: ExportFormat, i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool
+) -> dict[str, Any]:
+    if fmt == "xlam":
+        return _xlam_row(i, pair, tools, extra)
+    if fmt == "openai":
+        return _openai_row(pair, tools)
+    if fmt == "bfcl":
+        return _bfcl_row(i, pair, tools)
+    return _sharegpt_row(pair, tools)
+
+
 def dataset_rows(
     pairs: Iterable[PairRecord],
     tools: Mapping[str, Tool],
@@ -128,55 +182,184 @@ def dataset_rows(
     extra: bool = False,
 ) -> Iterator[dict[str, Any]]:
     for i, pair in enumerate(pairs):
-        if fmt == "xlam":
-            yield _xlam_row(i, pair, tools, extra)
-        elif fmt == "openai":
-            yield _openai_row(pair, tools)
-        elif fmt == "bfcl":
-            yield _bfcl_row(i, pair, tools)
-        else:
-            yield _sharegpt_row(pair, tools)
+        yield _row(fmt, i, pair, tools, extra)
 
 
-def write_parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
-    """xlam rows as a Parquet table (the optional `parquet` extra)."""
-    try:
+def _parquet_schema(extra: bool) -> Any:
+    """The xlam row's columns, as `pa.Table.from_pylist` would infer them."""
+    import pyarrow as pa
+
+    fields = [
+        ("id", pa.int64()),
+        ("query", pa.string()),
+        ("answers", pa.string()),
+        ("tools", pa.string()),
+    ]
+    if extra:
+        fields += [
+            ("pair_id", pa.string()),
+            ("style", pa.string()),
+            ("categories", pa.list_(pa.string())),
+            ("generator", pa.string()),
+            ("execution_results", pa.string()),
+            ("judge_thought", pa.string()),
+        ]
+    return pa.schema(fields)
+
+
+class _JsonlSink:
+    def __init__(self, tmp: Path) -> None:
+        self._file: IO[bytes] = tmp.open("wb", buffering=1 << 20)
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._file.write(_json(row) + b"\n")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _ParquetSink:
+    """xlam rows into a Parquet file, one row group per `PARQUET_ROW_GROUP` rows."""
+
+    def __init__(self, tmp: Path, extra: bool, row_group: int) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise ConfigError(
-            "--export parquet needs pyarrow: pip install 'apigen-async[parquet]'"
-        ) from exc
-    table = pa.Table.from_pylist(list(rows))
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
-    return table.num_rows
+
+        self._pa = pa
+        self._schema = _parquet_schema(extra)
+        self._writer = pq.ParquetWriter(tmp, self._schema)
+        self._rows: list[dict[str, Any]] = []
+        self._row_group = row_group
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= self._row_group:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            batch = self._pa.RecordBatch.from_pylist(self._rows, schema=self._schema)
+            self._writer.write_batch(batch, row_group_size=self._row_group)
+            self._rows = []
+
+    def close(self) -> None:
+        try:
+            self._flush()
+        finally:
+            self._writer.close()
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
-    """Write atomically (temp file, then rename) so a crash never leaves half a file."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    n = 0
-    with tmp.open("wb") as f:
-        for row in rows:
-            f.write(_json(row) + b"\n")
-            n += 1
-    tmp.replace(path)
-    return n
+class DatasetWriter:
+    """Writes the dataset in every requested format in one pass, pair by pair.
+
+    Each file is written under a temporary name and renamed into place by `close()`, so
+    a crash never leaves half a file; used as a context manager, an error removes the
+    temporary files instead. Holds one Parquet row group at most, nothing else.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        formats: Iterable[str],
+        tools: Mapping[str, Tool],
+        *,
+        extra: bool = False,
+        row_group: int = PARQUET_ROW_GROUP,
+    ) -> None:
+        self.tools = tools
+        self.extra = extra
+        self.rows = 0
+        self.paths: list[Path] = []
+        self._tmps: list[Path] = []
+        #: (row format, sink); Parquet takes the xlam rows.
+        self._sinks: list[tuple[ExportFormat, _JsonlSink | _ParquetSink]] = []
+        formats = list(dict.fromkeys(formats))
+        if "parquet" in formats:
+            try:
+                import pyarrow.parquet  # noqa: F401
+            except ImportError as exc:
+                raise ConfigError(
+                    "--export parquet needs pyarrow: pip install 'apigen-async[parquet]'"
+                ) from exc
+        try:
+            for fmt in formats:
+                path = out / EXPORT_FILES[fmt]
+                tmp = path.with_suffix(path.suffix + ".tmp")
+                self.paths.append(path)
+                self._tmps.append(tmp)
+                if fmt == "parquet":
+                    self._sinks.append(("xlam", _ParquetSink(tmp, extra, row_group)))
+                else:
+                    self._sinks.append((fmt, _JsonlSink(tmp)))  # type: ignore[arg-type]
+        except BaseException:
+            self.abort()
+            raise
+
+    def write(self, pair: PairRecord) -> None:
+        rows: dict[ExportFormat, dict[str, Any]] = {}
+        for fmt, sink in self._sinks:
+            row = rows.get(fmt)
+            if row is None:
+                row = rows[fmt] = _row(fmt, self.rows, pair, self.tools, self.extra)
+            sink.write(row)
+        self.rows += 1
+
+    def close(self) -> list[Path]:
+        """Finish every file and move it into place; returns the final paths."""
+        try:
+            self._close_sinks()
+        except BaseException:
+            self.abort()
+            raise
+        for tmp, path in zip(self._tmps, self.paths, strict=True):
+            tmp.replace(path)
+        self._tmps = []
+        return self.paths
+
+    def abort(self) -> None:
+        try:
+            self._close_sinks()
+        finally:
+            for tmp in self._tmps:
+                tmp.unlink(missing_ok=True)
+            self._tmps = []
+
+    def _close_sinks(self) -> None:
+        sinks, self._sinks = self._sinks, []
+        errors = []
+        for _, sink in sinks:
+            try:
+                sink.close()
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    def __enter__(self) -> DatasetWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def write_dataset(
-    pairs: list[PairRecord],
+    pairs: Iterable[PairRecord],
     tools: Mapping[str, Tool],
-    fmt: str,
+    formats: Iterable[str],
     out: Path,
     *,
     extra: bool = False,
-) -> Path:
-    path = out / EXPORT_FILES[fmt]
-    if fmt == "parquet":
-        write_parquet(dataset_rows(pairs, tools, "xlam", extra=extra), path)
-    else:
-        write_jsonl(dataset_rows(pairs, tools, fmt, extra=extra), path)  # type: ignore[arg-type]
-    return path
+) -> int:
+    """Write `pairs` in every format of `formats` (one pass); returns the number of rows."""
+    with DatasetWriter(out, formats, tools, extra=extra) as writer:
+        for pair in pairs:
+            writer.write(pair)
+    return writer.rows

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -129,9 +129,9 @@ class _Tracker:
         first = epoch * self.settings.epoch_size
         return max(0, min(self.settings.epoch_size, self.max_tasks - first))
 
-    def restore(self, records: Sequence[TaskRecord]) -> None:
-        for record in records:
-            self._finish(record)
+    def restore(self, record: TaskRecord) -> None:
+        """Take a task finished in an earlier session, as if it had just finished."""
+        self._finish(record)
 
     def begin(self, task: Task) -> None:
         self.open[task.index] = _OpenTask(task=task, started=time.monotonic())
@@ -254,12 +254,18 @@ async def run_pipeline(
     on_tick: Callable[[RunState], None] | None = None,
 ) -> RunState:
     judge_client = judge_client or client
-    records = await store.tasks()
     max_tasks = settings.max_tasks or _default_max_tasks(settings.target, sampler)
     tracker = _Tracker(settings=settings, store=store, pool=pool, state=state, max_tasks=max_tasks)
-    tracker.restore(records)
-    done = {r.task.index for r in records}
-    del records  # a long run's finished tasks need not stay in memory
+    done: set[int] = set()
+    first_missing = 0
+    # Streamed: the prefix passes through the tracker without piling up in memory.
+    async for record in store.iter_tasks():
+        tracker.restore(record)
+        done.add(record.task.index)
+        if record.task.index == first_missing:
+            first_missing += 1
+            # No task still to run looks further back than the first missing one does.
+            pool.evict_before(tracker.epoch_of(first_missing) - 2)
     if state.reached:
         return state
 

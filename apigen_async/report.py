@@ -1,20 +1,26 @@
-"""The paper's filter table and run statistics, computed from the store alone."""
+"""The paper's filter table and run statistics, computed from the store alone.
+
+Computed in one streaming pass (`ReportBuilder`): tasks and exported pairs are fed one
+at a time and only counters are kept, so the report's memory does not grow with the
+store (except for the distinct-bigram hashes of `DiversityCounter`, ~16 bytes each).
+"""
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
 from rich.console import Console
 from rich.table import Table
 
+from apigen_async.compact import HashSet64
 from apigen_async.schema import Tool
 from apigen_async.store import PairRecord, Session, TaskRecord, UniqueVerified
 
-__all__ = ["Report", "build_report", "print_report"]
+__all__ = ["DiversityCounter", "Report", "ReportBuilder", "build_report", "print_report"]
 
 
 class FilterRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,24 +51,68 @@ class Diversity(msgspec.Struct, frozen=True, kw_only=True):
     mean_calls: float
 
 
-def diversity(pairs: Sequence[PairRecord], tools: Mapping[str, Tool]) -> Diversity:
-    bigrams: list[tuple[str, str]] = []
-    words = calls = 0
-    used: set[str] = set()
-    for pair in pairs:
+class DiversityCounter:
+    """`Diversity` of the exported pairs, fed one pair at a time.
+
+    Keeps counters, the names of the tools called (at most the catalog's) and, to count
+    distinct query bigrams exactly, one 64-bit hash per distinct bigram: a `HashSet64`
+    (11-23 bytes an entry, no strings) behind a small `set` that absorbs the repeats at C
+    speed (at most `FRONT` entries, ~3 MB). Two bigrams whose hashes collide count as
+    one: about one chance in 10^7 with a million distinct bigrams.
+    """
+
+    FRONT = 1 << 16
+
+    def __init__(self) -> None:
+        self.pairs = 0
+        self.words = 0
+        self.calls = 0
+        self.bigrams = 0
+        self.tools_used: set[str] = set()
+        self._distinct = HashSet64()
+        self._front: set[int] = set()
+
+    def add(self, pair: PairRecord) -> None:
         tokens = (pair.query or "").lower().split()
-        words += len(tokens)
-        bigrams.extend(itertools.pairwise(tokens))
-        calls += len(pair.answers or [])
-        used.update(c.name for c in pair.answers or [])
-    n = max(1, len(pairs))
-    return Diversity(
-        tools_used=len(used),
-        categories_used=len({tools[t].category for t in used if t in tools}),
-        distinct_bigrams=round(len(set(bigrams)) / len(bigrams), 4) if bigrams else 0.0,
-        mean_query_words=round(words / n, 2),
-        mean_calls=round(calls / n, 3),
-    )
+        self.pairs += 1
+        self.words += len(tokens)
+        if len(tokens) > 1:
+            self.bigrams += len(tokens) - 1
+            self._front.update(map(hash, itertools.pairwise(tokens)))
+            if len(self._front) >= self.FRONT:
+                self._flush()
+        answers = pair.answers or ()
+        self.calls += len(answers)
+        self.tools_used.update(c.name for c in answers)
+
+    def _flush(self) -> None:
+        self._distinct.update(self._front)
+        self._front.clear()
+
+    @property
+    def distinct_bigrams(self) -> int:
+        self._flush()
+        return len(self._distinct)
+
+    def result(self, tools: Mapping[str, Tool]) -> Diversity:
+        n = max(1, self.pairs)
+        used = self.tools_used
+        return Diversity(
+            tools_used=len(used),
+            categories_used=len({tools[t].category for t in used if t in tools}),
+            distinct_bigrams=(
+                round(self.distinct_bigrams / self.bigrams, 4) if self.bigrams else 0.0
+            ),
+            mean_query_words=round(self.words / n, 2),
+            mean_calls=round(self.calls / n, 3),
+        )
+
+
+def diversity(pairs: Iterable[PairRecord], tools: Mapping[str, Tool]) -> Diversity:
+    counter = DiversityCounter()
+    for pair in pairs:
+        counter.add(pair)
+    return counter.result(tools)
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -87,30 +137,38 @@ class Report(msgspec.Struct, kw_only=True):
     sessions: list[Session]
 
 
-def build_report(
-    records: Sequence[TaskRecord],
-    *,
-    exported: Sequence[PairRecord],
-    tools: Mapping[str, Tool],
-    target: int | None,
-    sessions: Sequence[Session],
-) -> Report:
-    per_model: dict[str, Counter[str]] = {}
-    reasons: Counter[tuple[str, str]] = Counter()
-    examples: dict[tuple[str, str], str] = {}
-    by_style: dict[str, Counter[str]] = {}
-    failed_requests: Counter[str] = Counter()
-    origins: Counter[str] = Counter()
-    tokens_in = tokens_out = 0
-    for record in records:
-        tokens_in += record.prompt_tokens
-        tokens_out += record.completion_tokens
+class ReportBuilder:
+    """A `Report` in one streaming pass: counters only.
+
+    Feed every stored task to `add_task` and every exported pair to `add_exported`, in
+    any interleaving; `finish` then needs the number of duplicate verified queries (from
+    the `Selection`/`UniqueVerified` the tasks went through), which is not counted here
+    so that the tasks are deduplicated only once.
+    """
+
+    def __init__(self) -> None:
+        self.per_model: dict[str, Counter[str]] = {}
+        self.reasons: Counter[tuple[str, str]] = Counter()
+        self.examples: dict[tuple[str, str], str] = {}
+        self.by_style: dict[str, Counter[str]] = {}
+        self.failed_requests: Counter[str] = Counter()
+        self.origins: Counter[str] = Counter()
+        self.tokens_in = 0
+        self.tokens_out = 0
+        self.tasks = 0
+        self.exported = 0
+        self.diversity = DiversityCounter()
+
+    def add_task(self, record: TaskRecord) -> None:
+        self.tasks += 1
+        self.tokens_in += record.prompt_tokens
+        self.tokens_out += record.completion_tokens
         if record.failure is not None:
-            failed_requests[record.failure.code] += 1
+            self.failed_requests[record.failure.code] += 1
         for pair in record.pairs:
-            origins.update(r.origin for r in pair.results or ())
-            counts = per_model.setdefault(pair.generator, Counter())
-            style = by_style.setdefault(pair.style, Counter())
+            self.origins.update(r.origin for r in pair.results or ())
+            counts = self.per_model.setdefault(pair.generator, Counter())
+            style = self.by_style.setdefault(pair.style, Counter())
             counts["generated"] += 1
             style["generated"] += 1
             if pair.rejection is None:
@@ -119,45 +177,81 @@ def build_report(
                 continue
             counts[pair.rejection.stage] += 1
             key = (pair.rejection.stage, pair.rejection.code)
-            reasons[key] += 1
-            examples.setdefault(key, pair.rejection.message[:160])
-    table = [
-        FilterRow(
-            generator=model,
-            generated=c["generated"],
-            failed_format=c["format"],
-            failed_execution=c["execution"],
-            failed_semantic=c["semantic"],
-            verified=c["verified"],
-            pass_rate=round(c["verified"] / c["generated"], 4) if c["generated"] else 0.0,
+            self.reasons[key] += 1
+            self.examples.setdefault(key, pair.rejection.message[:160])
+
+    def add_exported(self, pair: PairRecord) -> None:
+        self.exported += 1
+        self.diversity.add(pair)
+
+    def finish(
+        self,
+        *,
+        tools: Mapping[str, Tool],
+        target: int | None,
+        sessions: Sequence[Session],
+        duplicates: int,
+    ) -> Report:
+        table = [
+            FilterRow(
+                generator=model,
+                generated=c["generated"],
+                failed_format=c["format"],
+                failed_execution=c["execution"],
+                failed_semantic=c["semantic"],
+                verified=c["verified"],
+                pass_rate=round(c["verified"] / c["generated"], 4) if c["generated"] else 0.0,
+            )
+            for model, c in sorted(self.per_model.items())
+        ]
+        wall = sum(s.wall_seconds for s in sessions)
+        verified = sum(row.verified for row in table)
+        tokens = self.tokens_in + self.tokens_out
+        return Report(
+            filter_table=table,
+            top_reasons=[
+                Reason(stage=s, code=c, count=n, example=self.examples[(s, c)])
+                for (s, c), n in self.reasons.most_common(10)
+            ],
+            by_style={k: dict(v) for k, v in sorted(self.by_style.items())},
+            tasks=self.tasks,
+            failed_requests=dict(self.failed_requests),
+            execution_origins=dict(self.origins),
+            exported=self.exported,
+            diversity=self.diversity.result(tools),
+            duplicates_removed=duplicates,
+            target=target,
+            tokens_in=self.tokens_in,
+            tokens_out=self.tokens_out,
+            wall_seconds=round(wall, 2),
+            verified_per_second=round(verified / wall, 3) if wall else 0.0,
+            tokens_per_second=round(tokens / wall, 1) if wall else 0.0,
+            sessions=list(sessions),
         )
-        for model, c in sorted(per_model.items())
-    ]
+
+
+def build_report(
+    records: Iterable[TaskRecord],
+    *,
+    exported: Iterable[PairRecord],
+    tools: Mapping[str, Tool],
+    target: int | None,
+    sessions: Sequence[Session],
+) -> Report:
+    """The report from `records` (each read once) and the exported pairs, streaming.
+
+    Duplicates do not depend on the order of `records`: verified pairs minus distinct
+    verified queries.
+    """
+    builder = ReportBuilder()
     unique = UniqueVerified()
-    for record in sorted(records, key=lambda r: r.task.index):
+    for record in records:
+        builder.add_task(record)
         unique.take(record)
-    wall = sum(s.wall_seconds for s in sessions)
-    verified = sum(row.verified for row in table)
-    return Report(
-        filter_table=table,
-        top_reasons=[
-            Reason(stage=s, code=c, count=n, example=examples[(s, c)])
-            for (s, c), n in reasons.most_common(10)
-        ],
-        by_style={k: dict(v) for k, v in sorted(by_style.items())},
-        tasks=len(records),
-        failed_requests=dict(failed_requests),
-        execution_origins=dict(origins),
-        exported=len(exported),
-        diversity=diversity(exported, tools),
-        duplicates_removed=unique.duplicates,
-        target=target,
-        tokens_in=tokens_in,
-        tokens_out=tokens_out,
-        wall_seconds=round(wall, 2),
-        verified_per_second=round(verified / wall, 3) if wall else 0.0,
-        tokens_per_second=round((tokens_in + tokens_out) / wall, 1) if wall else 0.0,
-        sessions=list(sessions),
+    for pair in exported:
+        builder.add_exported(pair)
+    return builder.finish(
+        tools=tools, target=target, sessions=sessions, duplicates=unique.duplicates
     )
 
 

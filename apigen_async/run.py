@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 import time
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, aclosing
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from apigen_async.cli import parse_range, parse_styles
 from apigen_async.errors import ApigenError, ConfigError, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.virtual import open_rest_backend
-from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, select_verified, write_dataset
+from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Selection
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.limits import Limits
@@ -32,10 +32,10 @@ from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.simulate import llm_simulator
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
-from apigen_async.report import build_report, print_report, report_json
+from apigen_async.report import Report, ReportBuilder, print_report, report_json
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
 from apigen_async.schema import Tool
-from apigen_async.store import Session, Store, open_store, read_store
+from apigen_async.store import Session, Store, open_reader, open_store
 
 __all__ = ["generate_command", "report_command"]
 
@@ -330,18 +330,39 @@ async def _write_outputs(
     extra: bool,
     console: Console,
 ) -> int:
-    contents = await read_store(out / STORE_NAME)
-    pairs = select_verified(contents.tasks, target)
-    for fmt in formats:
-        write_dataset(pairs, tools, fmt, out, extra=extra)
-    report = build_report(
-        contents.tasks, exported=pairs, tools=tools, target=target, sessions=contents.sessions
-    )
+    async with open_reader(out / STORE_NAME) as store:
+        with DatasetWriter(out, formats, tools, extra=extra) as writer:
+            report = await _export_and_report(store, target=target, tools=tools, writer=writer)
     (out / "report.json").write_bytes(report_json(report))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
-    console.print(f"wrote {len(pairs)} rows to {written}")
-    return len(pairs)
+    console.print(f"wrote {report.exported} rows to {written}")
+    return report.exported
+
+
+async def _export_and_report(
+    store: Store,
+    *,
+    target: int | None,
+    tools: dict[str, Tool],
+    writer: DatasetWriter | None,
+) -> Report:
+    """One streaming pass over the stored tasks: the dataset to `writer`, all to the report."""
+    selection = Selection(target)
+    builder = ReportBuilder()
+    async with aclosing(store.iter_tasks()) as tasks:
+        async for record in tasks:
+            builder.add_task(record)
+            for pair in selection.take(record):
+                builder.add_exported(pair)
+                if writer is not None:
+                    writer.write(pair)
+    return builder.finish(
+        tools=tools,
+        target=target,
+        sessions=await store.sessions(),
+        duplicates=selection.duplicates,
+    )
 
 
 def _library_sources(args: argparse.Namespace) -> dict[str, Any]:
@@ -369,17 +390,12 @@ def _stored_tools(config: dict[str, Any]) -> dict[str, Tool]:
 
 
 async def report_command(args: argparse.Namespace) -> int:
-    contents = await read_store(args.out / STORE_NAME)
-    config = contents.config or {}
-    target = config.get("target")
-    pairs = select_verified(contents.tasks, target)
-    report = build_report(
-        contents.tasks,
-        exported=pairs,
-        tools=_stored_tools(config),
-        target=target,
-        sessions=contents.sessions,
-    )
+    async with open_reader(args.out / STORE_NAME) as store:
+        config = await store.run_config() or {}
+        target = config.get("target")
+        report = await _export_and_report(
+            store, target=target, tools=_stored_tools(config), writer=None
+        )
     if args.json:
         sys.stdout.write(report_json(report).decode() + "\n")
     else:

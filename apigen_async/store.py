@@ -8,8 +8,9 @@ connection; WAL mode lets them run beside the writer.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import anyio
 import msgspec
 from anyio.abc import TaskStatus
 
+from apigen_async.compact import HashSet64, PresenceFilter
 from apigen_async.errors import StoreError
 from apigen_async.llm.client import Completion
 from apigen_async.schema import Call, ExecResult, Rejection, Style, Task
@@ -27,12 +29,11 @@ __all__ = [
     "PairRecord",
     "Session",
     "Store",
-    "StoreContents",
     "TaskRecord",
     "UniqueVerified",
+    "open_reader",
     "open_store",
     "query_key",
-    "read_store",
 ]
 
 SCHEMA_VERSION = 1
@@ -124,8 +125,13 @@ class _Write(msgspec.Struct, frozen=True):
     statements: list[tuple[str, list[tuple[Any, ...]]]]
 
 
+def _digest64(key: str) -> int:
+    """A uniformly random 64-bit hash of a REST cache key (tool name and arguments)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest())
+
+
 def _short(key: str) -> int:
-    """64 bits of a hex request hash: a small set entry; a rare false hit costs one query."""
+    """64 bits of a hex request hash (uniformly random): what the presence filter keys on."""
     return int(key[:16], 16)
 
 
@@ -136,7 +142,12 @@ class Store:
         self.path = path
         self._reader = reader
         self._send, self._receive = anyio.create_memory_object_stream[_Write](1024)
-        self._llm_keys: set[int] | None = None
+        #: Which requests may be cached: a fixed 4 MiB Bloom filter (no false negatives,
+        #: ~1% false positives at 3.5 million keys); None until loaded, then every lookup
+        #: queries.
+        self._llm_keys: PresenceFilter | None = None
+        #: The same for REST calls (1 MiB: far fewer distinct calls than requests).
+        self._rest_keys: PresenceFilter | None = None
 
     # -- run config -------------------------------------------------------------
     async def run_config(self) -> dict[str, Any] | None:
@@ -204,27 +215,51 @@ class Store:
         )
 
     async def tasks(self) -> list[TaskRecord]:
-        pairs: dict[int, list[PairRecord]] = {}
-        async with self._reader.execute(
-            "SELECT record FROM pairs ORDER BY task_idx, pair_idx"
-        ) as cur:
-            async for (blob,) in cur:
-                pair = _pair_decoder.decode(blob)
-                pairs.setdefault(pair.task_index, []).append(pair)
-        records = []
-        async with self._reader.execute("SELECT idx, record FROM tasks ORDER BY idx") as cur:
-            async for idx, blob in cur:
-                record = _task_decoder.decode(blob)
-                records.append(msgspec.structs.replace(record, pairs=pairs.get(idx, [])))
-        return records
+        """All finished tasks in a list; prefer `iter_tasks()`, which holds one at a time."""
+        return [record async for record in self.iter_tasks()]
+
+    async def iter_tasks(self, *, chunk: int = 256) -> AsyncGenerator[TaskRecord, None]:
+        """Finished tasks in index order, each with its pairs, holding about `chunk` rows.
+
+        Two ordered cursors, tasks and pairs, merged on the task index. The second query
+        starts while the first is still open, so both read inside the same implicit read
+        transaction: one snapshot, where a task row proves that all its pairs are there.
+        Iterate to the end (or `aclose()` the iterator): the snapshot stays open until then.
+        """
+        tasks_sql = "SELECT idx, record FROM tasks ORDER BY idx"
+        pairs_sql = "SELECT task_idx, record FROM pairs ORDER BY task_idx, pair_idx"
+        async with (
+            self._reader.execute(tasks_sql) as task_cur,
+            self._reader.execute(pairs_sql) as pair_cur,
+        ):
+            task_cur.iter_chunk_size = pair_cur.iter_chunk_size = chunk
+            pair_rows = aiter(pair_cur)
+            pending = await anext(pair_rows, None)
+            async for idx, blob in task_cur:
+                pairs: list[PairRecord] = []
+                # Pairs of tasks with no task row (a torn write cannot leave any) are skipped.
+                while pending is not None and pending[0] <= idx:
+                    if pending[0] == idx:
+                        pairs.append(_pair_decoder.decode(pending[1]))
+                    pending = await anext(pair_rows, None)
+                yield msgspec.structs.replace(_task_decoder.decode(blob), pairs=pairs)
 
     # -- LLM cache ----------------------------------------------------------------
     async def load_cache_index(self) -> None:
-        """Remember which requests are cached, so a miss costs no query (most are misses)."""
+        """Remember which requests and calls are cached, so a miss (most are) costs no query."""
+        llm_keys, rest_keys = PresenceFilter(), PresenceFilter(bits_log2=23)
         async with self._reader.execute("SELECT key FROM llm_cache") as cur:
-            self._llm_keys = {_short(row[0]) async for row in cur}
+            cur.iter_chunk_size = 1024
+            async for (key,) in cur:
+                llm_keys.add(_short(key))
+        async with self._reader.execute("SELECT key FROM rest_cache") as cur:
+            cur.iter_chunk_size = 1024
+            async for (key,) in cur:
+                rest_keys.add(_digest64(key))
+        self._llm_keys, self._rest_keys = llm_keys, rest_keys
 
     async def get_completion(self, key: str) -> Completion | None:
+        # A definite miss costs no query; a "maybe" (cached, or a false positive) asks SQL.
         if self._llm_keys is not None and _short(key) not in self._llm_keys:
             return None
         async with self._reader.execute(
@@ -244,11 +279,15 @@ class Store:
 
     # -- REST cache ---------------------------------------------------------------
     async def get(self, key: str) -> bytes | None:
+        if self._rest_keys is not None and _digest64(key) not in self._rest_keys:
+            return None
         async with self._reader.execute("SELECT value FROM rest_cache WHERE key=?", (key,)) as cur:
             row = await cur.fetchone()
         return bytes(row[0]) if row else None
 
     async def put(self, key: str, value: bytes) -> None:
+        if self._rest_keys is not None:
+            self._rest_keys.add(_digest64(key))
         await self._send.send(
             _Write([("INSERT OR REPLACE INTO rest_cache VALUES (?, ?)", [(key, value)])])
         )
@@ -257,8 +296,14 @@ class Store:
     async def run_writer(
         self, *, batch: int = 256, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        """Apply writes until `close()`; commit whenever the queue runs dry or `batch` is hit."""
-        async with _connect(self.path) as conn:
+        """Apply writes until `close()`; commit whenever the queue runs dry or `batch` is hit.
+
+        A batch is one transaction applied in one call on a worker thread, on a plain
+        sqlite3 connection only this task uses: one thread hop per commit, where a call
+        per statement (aiosqlite's way) cost a hop and a loop wake-up each.
+        """
+        conn = await anyio.to_thread.run_sync(_connect_writer, self.path)
+        try:
             task_status.started()
             async with self._receive:
                 async for first in self._receive:
@@ -269,13 +314,33 @@ class Store:
                         except (anyio.WouldBlock, anyio.EndOfStream):
                             break
                     with anyio.CancelScope(shield=True):
-                        for write in pending:
-                            for sql, rows in write.statements:
-                                await conn.executemany(sql, rows)
-                        await conn.commit()
+                        await anyio.to_thread.run_sync(_apply, conn, pending)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(conn.close)
 
     async def close(self) -> None:
         await self._send.aclose()
+
+
+_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000")
+
+
+def _connect_writer(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(path, check_same_thread=False)
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open store {path}: {exc}") from exc
+    return conn
+
+
+def _apply(conn: sqlite3.Connection, writes: list[_Write]) -> None:
+    with conn:  # one transaction: all of it commits, or none
+        for write in writes:
+            for sql, rows in write.statements:
+                conn.executemany(sql, rows)
 
 
 @asynccontextmanager
@@ -285,9 +350,8 @@ async def _connect(path: Path) -> AsyncIterator[aiosqlite.Connection]:
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open store {path}: {exc}") from exc
     try:
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA busy_timeout=10000")
+        for pragma in _PRAGMAS:
+            await conn.execute(pragma)
         yield conn
     finally:
         # Shielded: an unfinished close leaves aiosqlite's thread posting to a dead loop.
@@ -318,26 +382,20 @@ async def open_store(path: Path) -> AsyncIterator[Store]:
                 await store.close()
 
 
-class StoreContents(msgspec.Struct, frozen=True, kw_only=True):
-    config: dict[str, Any] | None
-    tasks: list[TaskRecord]
-    sessions: list[Session]
+@asynccontextmanager
+async def open_reader(path: Path) -> AsyncIterator[Store]:
+    """An existing store opened for reading only (no writer), for reports and exports.
 
-
-async def read_store(path: Path) -> StoreContents:
-    """Everything `apigen report` and exports need, read without a writer."""
+    Read with `run_config()`, `sessions()` and `iter_tasks()`; SQLite errors inside the
+    block become `StoreError`.
+    """
     if not path.exists():
         raise StoreError(f"no store at {path}")
-    async with _connect(path) as conn:
-        try:
-            store = Store(path, conn)
-            return StoreContents(
-                config=await store.run_config(),
-                tasks=await store.tasks(),
-                sessions=await store.sessions(),
-            )
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a usable apigen store: {exc}") from exc
+    try:
+        async with _connect(path) as conn:
+            yield Store(path, conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a usable apigen store: {exc}") from exc
 
 
 def query_key(query: str | None) -> str:
@@ -353,19 +411,19 @@ class UniqueVerified:
     """
 
     def __init__(self) -> None:
-        # Hashes, not strings: this set lives as long as the run (one entry per pair).
-        self.seen: set[int] = set()
+        # 64-bit hashes of the query keys in a flat table (~16 bytes an entry, not ~70 for
+        # a set of ints): it lives as long as the run, one entry per unique verified pair.
+        self.seen = HashSet64()
         self.duplicates = 0
 
     def take(self, record: TaskRecord) -> list[PairRecord]:
         kept = []
+        add = self.seen.add
         for pair in record.pairs:
-            if not pair.verified:
+            if pair.rejection is not None:
                 continue
-            key = hash(query_key(pair.query))
-            if key in self.seen:
+            if not add(hash(query_key(pair.query))):
                 self.duplicates += 1
                 continue
-            self.seen.add(key)
             kept.append(pair)
         return kept

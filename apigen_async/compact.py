@@ -1,0 +1,148 @@
+"""Small fixed-width structures for state that lives as long as a run.
+
+A Python `set` of ints costs about 70 bytes an entry (a 32-byte int object plus a 16-byte
+slot at most 60% full); these keep 64-bit hashes in flat arrays instead.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+
+__all__ = ["HashSet64", "PresenceFilter"]
+
+_MASK64 = (1 << 64) - 1
+_MASK32 = (1 << 32) - 1
+
+
+class HashSet64:
+    """A set of 64-bit hashes in one `array('Q')`: 11-23 bytes an entry.
+
+    Open addressing with linear probing, at most 70% full; 0 marks a free slot, so a hash
+    of 0 is stored as 1. Entries are hashes, not values: callers hash with a function
+    whose low bits are well mixed (`hash()` of a str or tuple, a digest prefix), and two
+    values whose hashes agree are taken to be equal (about 1 in 10^7 for a million
+    entries).
+    """
+
+    __slots__ = ("_len", "_limit", "_mask", "_table")
+
+    def __init__(self, values: Iterable[int] = (), *, capacity: int = 1024) -> None:
+        size = 1 << max(4, (capacity - 1).bit_length())
+        self._table = array("Q", bytes(8 * size))
+        self._mask = size - 1
+        self._len = 0
+        self._limit = size * 7 // 10
+        for v in values:
+            self.add(v)
+
+    def add(self, value: int) -> bool:
+        """Add `value` (any int, reduced to 64 bits); False if it was already there."""
+        h = value & _MASK64 or 1
+        table, mask = self._table, self._mask
+        i = h & mask
+        while v := table[i]:
+            if v == h:
+                return False
+            i = (i + 1) & mask
+        table[i] = h
+        self._len += 1
+        if self._len > self._limit:
+            self._grow()
+        return True
+
+    def update(self, values: Iterable[int]) -> int:
+        """Add many values (the loop of `add`, inlined); returns how many were new."""
+        table, mask, n, limit = self._table, self._mask, self._len, self._limit
+        added = 0
+        for value in values:
+            h = value & _MASK64 or 1
+            i = h & mask
+            while v := table[i]:
+                if v == h:
+                    break
+                i = (i + 1) & mask
+            else:
+                table[i] = h
+                added += 1
+                n += 1
+                if n > limit:
+                    self._len = n
+                    self._grow()
+                    table, mask, limit = self._table, self._mask, self._limit
+        self._len = n
+        return added
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int):
+            return False
+        h = value & _MASK64 or 1
+        table, mask = self._table, self._mask
+        i = h & mask
+        while v := table[i]:
+            if v == h:
+                return True
+            i = (i + 1) & mask
+        return False
+
+    def __len__(self) -> int:
+        return self._len
+
+    @property
+    def nbytes(self) -> int:
+        return self._table.itemsize * len(self._table)
+
+    def _grow(self) -> None:
+        old = self._table
+        size = 2 * len(old)
+        table = array("Q", bytes(8 * size))
+        mask = size - 1
+        for h in filter(None, old):
+            i = h & mask
+            while table[i]:
+                i = (i + 1) & mask
+            table[i] = h
+        self._table, self._mask, self._limit = table, mask, size * 7 // 10
+
+
+class PresenceFilter:
+    """A Bloom filter over 64-bit keys in a fixed `bytearray`.
+
+    `key in f` is False only for a key never added (no false negatives); True may be
+    wrong, at a rate set by the size: the default 2^25 bits (4 MiB) with 7 probes gives
+    about 1% false positives at 3.5 million keys (0.1% at 2 million, 10^-5 at one
+    million). The probes come from the key itself by double hashing
+    (Kirsch-Mitzenmacher), so keys must already be uniformly random 64-bit values, such
+    as a prefix of a SHA-256 digest.
+    """
+
+    __slots__ = ("_bits", "_k", "_mask")
+
+    def __init__(self, bits_log2: int = 25, probes: int = 7) -> None:
+        if bits_log2 < 3:
+            raise ValueError("bits_log2 must be at least 3")
+        self._bits = bytearray(1 << (bits_log2 - 3))
+        self._mask = (1 << bits_log2) - 1
+        self._k = probes
+
+    def add(self, key: int) -> None:
+        bits, mask = self._bits, self._mask
+        g, step = key & _MASK32, (key >> 32 & _MASK32) | 1
+        for _ in range(self._k):
+            b = g & mask
+            bits[b >> 3] |= 1 << (b & 7)
+            g += step
+
+    def __contains__(self, key: int) -> bool:
+        bits, mask = self._bits, self._mask
+        g, step = key & _MASK32, (key >> 32 & _MASK32) | 1
+        for _ in range(self._k):
+            b = g & mask
+            if not bits[b >> 3] >> (b & 7) & 1:
+                return False
+            g += step
+        return True
+
+    @property
+    def nbytes(self) -> int:
+        return len(self._bits)
