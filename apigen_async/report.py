@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -18,9 +18,9 @@ from rich.table import Table
 
 from apigen_async.compact import HashSet64
 from apigen_async.schema import Tool
-from apigen_async.store import PairRecord, Session, TaskRecord, UniqueVerified
+from apigen_async.store import PairRecord, Session, TaskRecord
 
-__all__ = ["DiversityCounter", "Report", "ReportBuilder", "build_report", "print_report"]
+__all__ = ["DiversityCounter", "Report", "ReportBuilder", "print_report"]
 
 
 class FilterRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -106,13 +106,6 @@ class DiversityCounter:
             mean_query_words=round(self.words / n, 2),
             mean_calls=round(self.calls / n, 3),
         )
-
-
-def diversity(pairs: Iterable[PairRecord], tools: Mapping[str, Tool]) -> Diversity:
-    counter = DiversityCounter()
-    for pair in pairs:
-        counter.add(pair)
-    return counter.result(tools)
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -228,31 +221,6 @@ class ReportBuilder:
             tokens_per_second=round(tokens / wall, 1) if wall else 0.0,
             sessions=list(sessions),
         )
-
-
-def build_report(
-    records: Iterable[TaskRecord],
-    *,
-    exported: Iterable[PairRecord],
-    tools: Mapping[str, Tool],
-    target: int | None,
-    sessions: Sequence[Session],
-) -> Report:
-    """The report from `records` (each read once) and the exported pairs, streaming.
-
-    Duplicates do not depend on the order of `records`: verified pairs minus distinct
-    verified queries.
-    """
-    builder = ReportBuilder()
-    unique = UniqueVerified()
-    for record in records:
-        builder.add_task(record)
-        unique.take(record)
-    for pair in exported:
-        builder.add_exported(pair)
-    return builder.finish(
-        tools=tools, target=target, sessions=sessions, duplicates=unique.duplicates
-    )
 
 
 def print_report(report: Report, console: Console | None = None) -> None:

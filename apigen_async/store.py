@@ -214,10 +214,6 @@ class Store:
             )
         )
 
-    async def tasks(self) -> list[TaskRecord]:
-        """All finished tasks in a list; prefer `iter_tasks()`, which holds one at a time."""
-        return [record async for record in self.iter_tasks()]
-
     async def iter_tasks(self, *, chunk: int = 256) -> AsyncGenerator[TaskRecord, None]:
         """Finished tasks in index order, each with its pairs, holding about `chunk` rows.
 
