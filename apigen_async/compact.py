@@ -36,16 +36,21 @@ class HashSet64:
         for v in values:
             self.add(v)
 
+    def _slot(self, h: int) -> int:
+        """Where `h` is stored, or the free slot where it would go."""
+        table, mask = self._table, self._mask
+        i = h & mask
+        while (v := table[i]) and v != h:
+            i = (i + 1) & mask
+        return i
+
     def add(self, value: int) -> bool:
         """Add `value` (any int, reduced to 64 bits); False if it was already there."""
         h = value & _MASK64 or 1
-        table, mask = self._table, self._mask
-        i = h & mask
-        while v := table[i]:
-            if v == h:
-                return False
-            i = (i + 1) & mask
-        table[i] = h
+        i = self._slot(h)
+        if self._table[i]:
+            return False
+        self._table[i] = h
         self._len += 1
         if self._len > self._limit:
             self._grow()
@@ -76,14 +81,7 @@ class HashSet64:
     def __contains__(self, value: object) -> bool:
         if not isinstance(value, int):
             return False
-        h = value & _MASK64 or 1
-        table, mask = self._table, self._mask
-        i = h & mask
-        while v := table[i]:
-            if v == h:
-                return True
-            i = (i + 1) & mask
-        return False
+        return self._table[self._slot(value & _MASK64 or 1)] != 0
 
     def __len__(self) -> int:
         return self._len
