@@ -11,6 +11,7 @@ from pathlib import Path
 import anyio
 
 from apigen_async import __version__
+from apigen_async.checks import CHECKS
 from apigen_async.errors import ApigenError, ConfigError
 from apigen_async.llm.bench import add_bench_parser
 from apigen_async.llm.client import TRANSPORTS
@@ -133,7 +134,20 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=8,
         metavar="N",
-        help="pairs of one task judged in one request (default 8; 1: a request per pair)",
+        help="pairs of one task judged (and re-solved) in one request "
+        "(default 8; 1: a request per pair)",
+    )
+    g.add_argument(
+        "--checks",
+        default=",".join(CHECKS),
+        metavar="LIST",
+        help=f"checks a pair must pass, from {','.join(CHECKS)} (default: all; format always "
+        "runs). rules: values must come from the query, no placeholders or repeated calls; "
+        "resolve: a second request given only the query must re-predict the same calls",
+    )
+    g.add_argument(
+        "--solver-model",
+        help="model that re-solves queries for the resolve check (default: --judge-model)",
     )
     g.add_argument(
         "--api-key-env",

@@ -19,7 +19,7 @@ from apigen_async.llm.decode import extract_json
 from apigen_async.sampling import Example, PromptLibrary, render_examples
 from apigen_async.schema import Rejection, Style, Task, Tool
 
-__all__ = ["generation_request", "generation_schema", "read_pairs"]
+__all__ = ["call_schema", "generation_request", "generation_schema", "read_pairs"]
 
 _CALL_COUNTS: dict[Style, tuple[int, int | None]] = {
     "simple": (1, 1),
@@ -47,8 +47,8 @@ def _bounded(parameters: dict[str, Any]) -> dict[str, Any]:
     return parameters | {"properties": properties}
 
 
-def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict[str, Any]:
-    """`response_format` holding each call to a sampled function and its argument schema."""
+def call_schema(tools: Sequence[Tool]) -> dict[str, Any]:
+    """JSON Schema of one call: the name of one of `tools` with that tool's arguments."""
     calls = [
         {
             "type": "object",
@@ -61,12 +61,17 @@ def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict
         }
         for t in tools
     ]
+    return calls[0] if len(calls) == 1 else {"anyOf": calls}
+
+
+def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict[str, Any]:
+    """`response_format` holding each call to a sampled function and its argument schema."""
     lo, hi = _CALL_COUNTS[style]
     answers: dict[str, Any] = {"type": "array", "minItems": lo}
     if hi is not None:
         answers["maxItems"] = hi
     if hi != 0:
-        answers["items"] = calls[0] if len(calls) == 1 else {"anyOf": calls}
+        answers["items"] = call_schema(tools)
     pair = {
         "type": "object",
         # Bounded so a looping model still closes the JSON within max_tokens.

@@ -1,4 +1,4 @@
-"""Wiring: tasks -> generate -> format -> execute -> judge -> store, with resume.
+"""Wiring: tasks -> generate -> format -> rules -> execute -> resolve -> judge -> store.
 
 Each arrow is a bounded anyio memory stream and each stage a pool of workers, so a
 full stage slows the one before it and a slow request holds up nothing but itself.
@@ -12,9 +12,11 @@ least N verified pairs; the dataset is the first N of them in (task, pair) order
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -22,13 +24,16 @@ import anyio
 import msgspec
 from anyio.abc import ObjectReceiveStream, ObjectSendStream
 
+from apigen_async.checks import CHECKS
 from apigen_async.checks.execution import Executor, check_execution
 from apigen_async.checks.format import check_pair
+from apigen_async.checks.resolve import check_agreement, read_resolutions, resolve_request
+from apigen_async.checks.rules import check_rules
 from apigen_async.checks.semantic import JudgedPair, judge_request, read_judgements
 from apigen_async.generate import generation_request, read_pairs
 from apigen_async.llm.client import Completion, LLMClient
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
-from apigen_async.schema import ExecResult, Pair, Rejection, Task, Tool
+from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Task, Tool
 from apigen_async.store import PairRecord, Store, TaskRecord, UniqueVerified
 
 __all__ = ["PipelineSettings", "RunState", "run_pipeline"]
@@ -41,8 +46,13 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     temperature: float = 0.7
     max_tokens: int = 1024
     judge_max_tokens: int = 256
-    #: Pairs of one task judged in one request (1: a request per pair).
+    #: Pairs of one task judged (and re-solved) in one request (1: a request per pair).
     judge_batch: int = 8
+    #: Which checks run, in pipeline order (`apigen_async.checks.CHECKS`).
+    checks: tuple[str, ...] = CHECKS
+    #: The model that re-solves queries (empty: the judge model).
+    solver_model: str = ""
+    resolve_max_tokens: int = 320
     structured: bool = True
     concurrency: int = 8
     exec_concurrency: int = 4
@@ -69,6 +79,11 @@ class RunState:
 class _Sampled(NamedTuple):
     task: Task
     examples: list[Example]
+
+
+#: What an LLM check says of each pair of a batch: a rejection, a verdict, or a pass.
+_Outcome = Rejection | Judgement | None
+_BatchCheck = Callable[[list["_PairWork"]], Awaitable[tuple[list[_Outcome], Completion | None]]]
 
 
 class _PairWork(msgspec.Struct, frozen=True):
@@ -156,6 +171,10 @@ class _Tracker:
         batch = sorted(entry.executed, key=lambda w: w.index)
         entry.executed = []
         return batch
+
+    def add_tokens(self, task: Task, completion: Completion) -> None:
+        """Count a check request's tokens once for its task (before its pairs are recorded)."""
+        self._tokens(self.open[task.index], completion)
 
     @staticmethod
     def _tokens(entry: _OpenTask, completion: Completion) -> None:
@@ -269,11 +288,10 @@ async def run_pipeline(
     if state.reached:
         return state
 
+    checks = settings.checks
+    solver_model = settings.solver_model or settings.judge_model
     tasks_send, tasks_recv = anyio.create_memory_object_stream[_Sampled](settings.concurrency)
     exec_send, exec_recv = anyio.create_memory_object_stream[_PairWork](settings.concurrency)
-    judge_send, judge_recv = anyio.create_memory_object_stream[list[_PairWork]](
-        settings.concurrency
-    )
 
     async def produce(send: ObjectSendStream[_Sampled]) -> None:
         async with send:
@@ -334,8 +352,15 @@ async def run_pipeline(
                         rejected.append(
                             _pair_record(task, i, settings.model, raw=item, rejection=checked)
                         )
+                        continue
+                    work = _PairWork(task, i, checked)
+                    # The rules cost no request: a pair they drop is never executed.
+                    if "rules" in checks and (
+                        broken := check_rules(checked, offered_by_name, task.style)
+                    ):
+                        rejected.append(_checked_record(work, settings.model, rejection=broken))
                     else:
-                        passed.append(_PairWork(task, i, checked))
+                        passed.append(work)
                 # Counted before anything is recorded or sent: the last pair out of
                 # execution (or the last rejection) is what releases the task.
                 tracker.executing(task, len(passed))
@@ -350,7 +375,11 @@ async def run_pipeline(
         batch_size = max(1, settings.judge_batch)
         async with recv, send:
             async for work in recv:
-                outcome = await check_execution(work.pair, tools, executor)
+                outcome = (
+                    await check_execution(work.pair, tools, executor)
+                    if "execution" in checks
+                    else []
+                )
                 if isinstance(outcome, Rejection):
                     # Before the record, which may finish (and close) the task.
                     ready = tracker.executed(work.task, None)
@@ -362,35 +391,79 @@ async def run_pipeline(
                 for start in range(0, len(ready), batch_size):
                     await send.send(ready[start : start + batch_size])
 
-    async def semantic(recv: ObjectReceiveStream[list[_PairWork]]) -> None:
+    async def resolve(batch: list[_PairWork]) -> tuple[list[_Outcome], Completion | None]:
+        task = batch[0].task
+        offered = [tools[n] for n in task.tool_names]
+        request = resolve_request(
+            prompts,
+            model=solver_model,
+            tools=offered,
+            queries=[w.pair.query for w in batch],
+            max_tokens=settings.resolve_max_tokens,
+            structured=settings.structured and judge_client.structured_enabled,
+        )
+        answer = await judge_client.complete(request)
+        if not isinstance(answer, Completion):
+            failed = Rejection(
+                stage="resolve", code=f"resolve_{answer.code}", message=answer.message
+            )
+            return [failed] * len(batch), None
+        offered_by_name = {t.name: t for t in offered}
+        outcomes: list[_Outcome] = []
+        for work, calls in zip(batch, read_resolutions(answer, len(batch)), strict=True):
+            if isinstance(calls, Rejection):
+                outcomes.append(calls)
+            else:
+                outcomes.append(check_agreement(work.pair, calls, offered_by_name, task.style))
+        return outcomes, answer
+
+    async def judge(batch: list[_PairWork]) -> tuple[list[_Outcome], Completion | None]:
+        task = batch[0].task
+        request = judge_request(
+            prompts,
+            model=settings.judge_model,
+            tools=[tools[n] for n in task.tool_names],
+            items=[JudgedPair(w.pair, w.results or []) for w in batch],
+            max_tokens=settings.judge_max_tokens,
+        )
+        answer = await judge_client.complete(request)
+        if not isinstance(answer, Completion):
+            code, message = f"judge_{answer.code}", answer.message
+            return [Rejection(stage="semantic", code=code, message=message)] * len(batch), None
+        return list(read_judgements(answer, len(batch))), answer
+
+    async def llm_check(
+        check: _BatchCheck,
+        recv: ObjectReceiveStream[list[_PairWork]],
+        send: ObjectSendStream[list[_PairWork]] | None,
+    ) -> None:
+        """One LLM check over batches of a task's pairs; survivors go on, or are verified."""
+        async with recv, send if send is not None else contextlib.nullcontext():
+            async for batch in recv:
+                outcomes, completion = await check(batch)
+                if completion is not None:
+                    # Before any record: the last one closes the task.
+                    tracker.add_tokens(batch[0].task, completion)
+                survivors: list[_PairWork] = []
+                for work, outcome in zip(batch, outcomes, strict=True):
+                    if isinstance(outcome, Rejection):
+                        await tracker.record(
+                            _checked_record(work, settings.model, rejection=outcome)
+                        )
+                    elif send is not None:
+                        survivors.append(work)
+                    else:
+                        thought = outcome.thought if isinstance(outcome, Judgement) else None
+                        await tracker.record(_checked_record(work, settings.model, thought=thought))
+                if survivors:
+                    await send.send(survivors)  # type: ignore[union-attr]
+
+    async def verify(recv: ObjectReceiveStream[list[_PairWork]]) -> None:
+        """No LLM check asked for: what passed execution is verified."""
         async with recv:
             async for batch in recv:
-                task = batch[0].task
-                request = judge_request(
-                    prompts,
-                    model=settings.judge_model,
-                    tools=[tools[n] for n in task.tool_names],
-                    items=[JudgedPair(w.pair, w.results or []) for w in batch],
-                    max_tokens=settings.judge_max_tokens,
-                )
-                answer = await judge_client.complete(request)
-                completion: Completion | None = None
-                if isinstance(answer, Completion):
-                    verdicts = read_judgements(answer, len(batch))
-                    completion = answer
-                else:
-                    code, message = f"judge_{answer.code}", answer.message
-                    verdicts = [Rejection(stage="semantic", code=code, message=message)] * len(
-                        batch
-                    )
-                for work, verdict in zip(batch, verdicts, strict=True):
-                    if isinstance(verdict, Rejection):
-                        record = _checked_record(work, settings.model, rejection=verdict)
-                    else:
-                        record = _checked_record(work, settings.model, thought=verdict.thought)
-                    # The request's tokens are the task's once, not once per pair.
-                    await tracker.record(record, completion)
-                    completion = None
+                for work in batch:
+                    await tracker.record(_checked_record(work, settings.model))
 
     async def stop_when_reached(scope: anyio.CancelScope) -> None:
         await tracker.reached.wait()
@@ -406,13 +479,28 @@ async def run_pipeline(
         async with anyio.create_task_group() as stages:
             outer.start_soon(stop_when_reached, stages.cancel_scope)
             stages.start_soon(produce, tasks_send)
-            async with tasks_recv, exec_send, exec_recv, judge_send, judge_recv:
+            llm_checks: list[_BatchCheck] = [
+                check for name, check in (("resolve", resolve), ("judge", judge)) if name in checks
+            ]
+            # A stream into each LLM check (or, with none, into `verify`).
+            streams = [
+                anyio.create_memory_object_stream[list[_PairWork]](settings.concurrency)
+                for _ in range(max(1, len(llm_checks)))
+            ]
+            with contextlib.ExitStack() as ends:
+                for end in (tasks_recv, exec_send, exec_recv, *itertools.chain(*streams)):
+                    ends.enter_context(end)
                 for _ in range(settings.concurrency):
                     stages.start_soon(generate, tasks_recv.clone(), exec_send.clone())
                 for _ in range(max(1, settings.exec_concurrency) * 2):
-                    stages.start_soon(execute, exec_recv.clone(), judge_send.clone())
-                for _ in range(settings.concurrency):
-                    stages.start_soon(semantic, judge_recv.clone())
+                    stages.start_soon(execute, exec_recv.clone(), streams[0][0].clone())
+                for i, check in enumerate(llm_checks):
+                    last = i + 1 == len(llm_checks)
+                    for _ in range(settings.concurrency):
+                        send = None if last else streams[i + 1][0].clone()
+                        stages.start_soon(llm_check, check, streams[i][1].clone(), send)
+                if not llm_checks:
+                    stages.start_soon(verify, streams[0][1].clone())
         outer.cancel_scope.cancel()
     if on_tick is not None:
         on_tick(state)

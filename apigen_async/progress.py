@@ -20,10 +20,11 @@ from rich.text import Text
 
 from apigen_async.llm.client import ClientSnapshot, LLMClient
 from apigen_async.pipeline import RunState
+from apigen_async.schema import STAGES
 
 __all__ = ["Progress", "RunSnapshot", "StatusView", "status_view"]
 
-_STAGES = ("generate", "format", "execution", "semantic")
+_STAGES = STAGES
 
 
 class RunSnapshot(msgspec.Struct, frozen=True, kw_only=True):

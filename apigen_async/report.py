@@ -27,7 +27,10 @@ class FilterRow(msgspec.Struct, frozen=True, kw_only=True):
     generator: str
     generated: int
     failed_format: int
+    #: The rules and re-solve checks (not in the paper's table): 0 when not run.
+    failed_rules: int = 0
     failed_execution: int
+    failed_resolve: int = 0
     failed_semantic: int
     verified: int
     pass_rate: float
@@ -190,7 +193,9 @@ class ReportBuilder:
                 generator=model,
                 generated=c["generated"],
                 failed_format=c["format"],
+                failed_rules=c["rules"],
                 failed_execution=c["execution"],
+                failed_resolve=c["resolve"],
                 failed_semantic=c["semantic"],
                 verified=c["verified"],
                 pass_rate=round(c["verified"] / c["generated"], 4) if c["generated"] else 0.0,
@@ -230,7 +235,9 @@ def print_report(report: Report, console: Console | None = None) -> None:
         "generator",
         "generated",
         "failed format",
+        "failed rules",
         "failed execution",
+        "failed resolve",
         "failed semantic",
         "verified",
         "pass rate",
@@ -241,7 +248,9 @@ def print_report(report: Report, console: Console | None = None) -> None:
             row.generator,
             str(row.generated),
             str(row.failed_format),
+            str(row.failed_rules),
             str(row.failed_execution),
+            str(row.failed_resolve),
             str(row.failed_semantic),
             str(row.verified),
             f"{row.pass_rate:.1%}",

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from apigen_async import __version__
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
+from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
 from apigen_async.errors import ApigenError, ConfigError, StoreError
@@ -49,6 +50,8 @@ IDENTITY_KEYS = (
     "model",
     "judge_model",
     "judge_batch",
+    "checks",
+    "solver_model",
     "styles",
     "pairs_per_task",
     "temperature",
@@ -67,6 +70,8 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
         "model": endpoint.model,
         "judge_model": endpoint.judge_model,
         "judge_batch": args.judge_batch,
+        "checks": list(_checks(args)),
+        "solver_model": args.solver_model or endpoint.judge_model,
         "styles": parse_styles(args.styles),
         "pairs_per_task": args.pairs_per_task,
         "sampler": msgspec.to_builtins(_sampler_config(args)),
@@ -149,6 +154,13 @@ def _check_rest_backend(catalog: Catalog, backend: str) -> None:
         )
 
 
+def _checks(args: argparse.Namespace) -> tuple[str, ...]:
+    try:
+        return parse_checks(args.checks)
+    except ValueError as exc:
+        raise ConfigError(f"--checks: {exc}") from exc
+
+
 def _export_formats(spec: str) -> list[str]:
     formats = ["xlam"]
     for f in (f.strip() for f in spec.split(",")):
@@ -167,6 +179,7 @@ async def generate_command(args: argparse.Namespace) -> int:
     console = Console(stderr=True, quiet=args.quiet)
     # Flags are validated before anything slow or stateful happens.
     sampler_config = _sampler_config(args)
+    checks = _checks(args)
     formats = _export_formats(args.export)
     library = _library_sources(args)
     catalog = _load_library(library)
@@ -205,6 +218,8 @@ async def generate_command(args: argparse.Namespace) -> int:
         model=endpoint.model,
         judge_model=endpoint.judge_model,
         judge_batch=args.judge_batch,
+        checks=checks,
+        solver_model=args.solver_model or endpoint.judge_model,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         structured=args.structured != "off",
@@ -249,7 +264,8 @@ async def generate_command(args: argparse.Namespace) -> int:
             request_log=request_log,
         )
         stack.push_async_callback(client.aclose)
-        await client.preflight(sorted({endpoint.model, endpoint.judge_model}))
+        solver = args.solver_model or endpoint.judge_model
+        await client.preflight(sorted({endpoint.model, endpoint.judge_model, solver}))
         executors: dict[str, Executor] = {}
         if args.rest_backend != "none":
             executors["rest"] = await stack.enter_async_context(

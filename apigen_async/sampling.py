@@ -106,6 +106,9 @@ class PromptLibrary:
         # An answer with no call is judged on a different question: is no call right?
         self.judge_irrelevance_system = (root / "judge_irrelevance_system.txt").read_text().strip()
         self.judge_irrelevance = Template((root / "judge_irrelevance.txt").read_text())
+        # The re-solver sees the query and the functions only, never the pair's answers.
+        self.resolve_system = (root / "resolve_system.txt").read_text().strip()
+        self.resolve = Template((root / "resolve.txt").read_text())
         self.generate: dict[str, Template] = {}
         for entry in sorted((root / "generate").iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".txt"):

@@ -32,8 +32,9 @@ __all__ = [
 Style = Literal["simple", "multiple", "parallel", "parallel_multiple", "irrelevance"]
 STYLES: tuple[Style, ...] = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
 
-Stage = Literal["generate", "format", "execution", "semantic"]
-STAGES: tuple[Stage, ...] = ("generate", "format", "execution", "semantic")
+Stage = Literal["generate", "format", "rules", "execution", "resolve", "semantic"]
+#: In the order a pair meets them: cheap and certain checks first, LLM calls last.
+STAGES: tuple[Stage, ...] = ("generate", "format", "rules", "execution", "resolve", "semantic")
 
 #: JSON-Schema primitive names used for `Param.type`.
 JsonType = Literal["string", "integer", "number", "boolean", "array", "object", "null", "any"]

@@ -103,6 +103,8 @@ class FakeConfig(msgspec.Struct, frozen=True, kw_only=True):
     #: Share of generator answers wrapped in ```json fences with chatter around them.
     fence_share: float = 0.0
     judge_pass_rate: float = 1.0
+    #: Share of re-solved queries whose calls agree with the generated ones.
+    resolve_agree_rate: float = 1.0
     #: Length of answers to prompts that are neither generator nor judge prompts.
     text_tokens: int = 24
     #: Real limits like a provider's: over them the request gets a 429 (0 = none).
@@ -195,7 +197,7 @@ def _tokens(text_len: int) -> int:
 
 _TAG_RE = {
     name: re.compile(rf"<{name}>(.*?)</{name}>", re.DOTALL)
-    for name in ("style", "n_pairs", "tools", "query", "calls", "results")
+    for name in ("style", "n_pairs", "tools", "functions", "query", "calls", "results")
 }
 _WORDS = (
     "apple",
@@ -392,12 +394,86 @@ def _verb_phrase(description: str) -> str:
 def _render_args(args: dict[str, Any]) -> str:
     if not args:
         return ""
+    # Parameter names as words: a query that spells `weight_kg` restates the spec.
     parts = [
-        f"{k} = '{v}'" if isinstance(v, str) else f"{k} = {orjson.dumps(v).decode()}"
+        f"{_spoken(k)} = '{v}'" if isinstance(v, str) else f"{_spoken(k)} = {_json(v)}"
         for k, v in args.items()
     ]
     tail = parts[-1] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return " with " + tail
+
+
+def _spoken(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _parse_sentence(sentence: str, tools: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The call a generated sentence states, read back from its `_render_args` form."""
+    low = sentence.lower()
+    found = [
+        (len(phrase), tool, low.index(phrase) + len(phrase))
+        for tool in tools
+        if (phrase := _verb_phrase(tool["description"] or _spoken(tool["name"])).lower()) in low
+    ]
+    if not found:
+        return None
+    _, tool, end = max(found, key=lambda f: f[0])
+    rest = sentence[end:]
+    names = {_spoken(k): k for k in tool["parameters"]}
+    args: dict[str, Any] = {}
+    if rest.startswith(" with ") and names:
+        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        marks = list(re.finditer(rf"(?:^ with |, | and )({alternation}) = ", rest))
+        for i, mark in enumerate(marks):
+            stop = marks[i + 1].start() if i + 1 < len(marks) else len(rest)
+            text = rest[mark.end() : stop]
+            args[names[mark.group(1)]] = _read_value(text)
+    return {"name": tool["name"], "arguments": args}
+
+
+def _read_value(text: str) -> Any:
+    # Whatever the template put after the value (" for me?", ".", "?") is cut off here.
+    if text.startswith("'"):
+        return text[1 : text.index("'", 1)]
+    for end in range(len(text), 0, -1):
+        try:
+            return orjson.loads(text[:end])
+        except orjson.JSONDecodeError:
+            continue
+    return text
+
+
+_QUERY_RE = re.compile(r'<query id="\d+">(.*?)</query>', re.S)
+
+
+def _resolve_content(config: FakeConfig, text: str) -> str | None:
+    """Re-solve prompts: the calls each numbered query states, read back from its words."""
+    queries = _QUERY_RE.findall(text)
+    raw_tools = _tag("functions", text)
+    if not queries or raw_tools is None:
+        return None
+    try:
+        parsed = orjson.loads(raw_tools)
+    except orjson.JSONDecodeError:
+        return None
+    tools = [t for t in map(_normalise_tool, parsed if isinstance(parsed, list) else []) if t]
+    answers = []
+    for query in queries:
+        calls = [
+            call
+            for sentence in query.split(" Also, ")
+            if (call := _parse_sentence(sentence, tools)) is not None
+        ]
+        # Drawn from the query alone, so it is the same whichever batch it comes in.
+        query_digest = hashlib.blake2b(query.encode(), digest_size=16).digest()
+        if _unit(config.seed, query_digest, b"resolve") >= config.resolve_agree_rate:
+            calls = calls[:-1]
+        answers.append({"calls": calls})
+    return _json({"answers": answers})
 
 
 def _calls_for_style(rng: random.Random, style: str, tools: list[dict[str, Any]]) -> list[Any]:
@@ -548,9 +624,12 @@ def _build_answer(config: FakeConfig, digest: bytes, body: dict[str, Any]) -> _A
         "json_object",
     )
 
-    # Judge prompts may list the tools too, so they are recognised first.
-    kind = "judge"
-    content = _judge_content(config, digest, last_user)
+    # Judge and re-solve prompts list the tools too, so they are recognised first.
+    kind = "resolve"
+    content = _resolve_content(config, last_user)
+    if content is None:
+        kind = "judge"
+        content = _judge_content(config, digest, last_user)
     if content is None:
         kind = "generator"
         content = _generator_content(config, digest, last_user, json_mode)
@@ -999,7 +1078,8 @@ def _parser() -> argparse.ArgumentParser:
         "tokens_per_s": float, "max_concurrency": int, "rate_429": float, "retry_after": float,
         "rate_500": float, "rate_hang": float, "hang_seconds": float, "rate_truncated": float,
         "rate_malformed": float, "rate_length": float, "bad_share": float, "fence_share": float,
-        "judge_pass_rate": float, "text_tokens": int, "limit_rpm": int, "limit_tpm": int,
+        "judge_pass_rate": float, "resolve_agree_rate": float, "text_tokens": int,
+        "limit_rpm": int, "limit_tpm": int,
     }  # fmt: skip
     for name, typ in flags.items():
         p.add_argument(

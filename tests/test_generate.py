@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from apigen_async.schema import STAGES
 from tests.helpers import apigen, fake_endpoint
 
 HOSTILE = Path(__file__).parent / "data" / "hostile_apis.py"
@@ -35,7 +36,7 @@ def assert_valid_xlam_rows(path: Path) -> list[dict[str, object]]:
 def assert_report_adds_up(report: dict) -> None:  # type: ignore[type-arg]
     assert report["filter_table"]
     for row in report["filter_table"]:
-        failed = row["failed_format"] + row["failed_execution"] + row["failed_semantic"]
+        failed = sum(row[f"failed_{stage}"] for stage in STAGES[1:])
         assert row["generated"] == failed + row["verified"]
         assert row["verified"] >= report["exported"] or len(report["filter_table"]) > 1
 
@@ -103,7 +104,9 @@ def test_a_tasks_pairs_are_judged_in_one_request(tmp_path: Path) -> None:
                             "--log-requests", str(log))  # fmt: skip
         assert result.returncode == 1 and "stopped after 20 tasks" in result.stderr
         (row,) = json.loads((out / "report.json").read_text())["filter_table"]
-        judged = row["generated"] - row["failed_format"] - row["failed_execution"]
+        judged = row["generated"] - sum(
+            row[f"failed_{s}"] for s in ("format", "rules", "execution", "resolve")
+        )
         assert row["verified"] > 0
         contents = [
             json.loads(line)["request"]["messages"][-1]["content"]

@@ -54,7 +54,7 @@ async def test_plain_lines_are_periodic_and_show_the_counters(client: LLMClient)
     assert "LLM 12/44 in flight" in line
     assert "retries 7 429s 3" in line
     # Pass rates per stage: 80 of 100 passed format, 60 of 80 execution, 50 of 60 judge.
-    assert "format 80% execution 75% semantic 83%" in line
+    assert "format 80% rules 100% execution 75% resolve 100% semantic 83%" in line
     assert "cost $0.0090" in line  # 3000 * 1 + 1500 * 4 per million
     progress.close()  # a final line off a terminal
     assert len(out.getvalue().splitlines()) == 2

@@ -1,0 +1,1 @@
+"""Evaluation of function calls against reference answers (BFCL-style)."""
