@@ -27,9 +27,9 @@ from anyio.abc import ObjectReceiveStream, ObjectSendStream
 from apigen_async.checks import CHECKS
 from apigen_async.checks.execution import Executor, check_execution
 from apigen_async.checks.format import check_pair
-from apigen_async.checks.resolve import check_agreement, read_resolutions, resolve_request
+from apigen_async.checks.resolve import resolve_pairs
 from apigen_async.checks.rules import check_rules
-from apigen_async.checks.semantic import JudgedPair, judge_request, read_judgements
+from apigen_async.checks.semantic import JudgedPair, judge_pairs
 from apigen_async.generate import generation_request, read_pairs
 from apigen_async.llm.client import Completion, LLMClient
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
@@ -393,44 +393,28 @@ async def run_pipeline(
 
     async def resolve(batch: list[_PairWork]) -> tuple[list[_Outcome], Completion | None]:
         task = batch[0].task
-        offered = [tools[n] for n in task.tool_names]
-        request = resolve_request(
+        outcomes, answer = await resolve_pairs(
+            judge_client,
             prompts,
             model=solver_model,
-            tools=offered,
-            queries=[w.pair.query for w in batch],
+            tools=[tools[n] for n in task.tool_names],
+            pairs=[w.pair for w in batch],
+            style=task.style,
             max_tokens=settings.resolve_max_tokens,
-            structured=settings.structured and judge_client.structured_enabled,
+            structured=settings.structured,
         )
-        answer = await judge_client.complete(request)
-        if not isinstance(answer, Completion):
-            failed = Rejection(
-                stage="resolve", code=f"resolve_{answer.code}", message=answer.message
-            )
-            return [failed] * len(batch), None
-        offered_by_name = {t.name: t for t in offered}
-        outcomes: list[_Outcome] = []
-        for work, calls in zip(batch, read_resolutions(answer, len(batch)), strict=True):
-            if isinstance(calls, Rejection):
-                outcomes.append(calls)
-            else:
-                outcomes.append(check_agreement(work.pair, calls, offered_by_name, task.style))
-        return outcomes, answer
+        return list(outcomes), answer
 
     async def judge(batch: list[_PairWork]) -> tuple[list[_Outcome], Completion | None]:
-        task = batch[0].task
-        request = judge_request(
+        outcomes, answer = await judge_pairs(
+            judge_client,
             prompts,
             model=settings.judge_model,
-            tools=[tools[n] for n in task.tool_names],
+            tools=[tools[n] for n in batch[0].task.tool_names],
             items=[JudgedPair(w.pair, w.results or []) for w in batch],
             max_tokens=settings.judge_max_tokens,
         )
-        answer = await judge_client.complete(request)
-        if not isinstance(answer, Completion):
-            code, message = f"judge_{answer.code}", answer.message
-            return [Rejection(stage="semantic", code=code, message=message)] * len(batch), None
-        return list(read_judgements(answer, len(batch))), answer
+        return list(outcomes), answer
 
     async def llm_check(
         check: _BatchCheck,

@@ -21,12 +21,18 @@ import msgspec
 from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.eval.ast_checker import calls_agree
 from apigen_async.generate import call_schema
-from apigen_async.llm.client import ChatRequest, Completion
+from apigen_async.llm.client import ChatRequest, Completion, LLMClient
 from apigen_async.llm.decode import extract_json
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import Call, Pair, Rejection, Style, Tool
 
-__all__ = ["check_agreement", "read_resolutions", "resolve_request", "resolve_schema"]
+__all__ = [
+    "check_agreement",
+    "read_resolutions",
+    "resolve_pairs",
+    "resolve_request",
+    "resolve_schema",
+]
 
 #: At most this many calls per re-solved query: more is never a fair answer to one query.
 _MAX_CALLS = 6
@@ -137,3 +143,37 @@ def check_agreement(
 
 def _show(calls: Sequence[Call]) -> str:
     return msgspec.json.encode(calls).decode()
+
+
+async def resolve_pairs(
+    client: LLMClient,
+    prompts: PromptLibrary,
+    *,
+    model: str,
+    tools: Sequence[Tool],
+    pairs: Sequence[Pair],
+    style: Style,
+    max_tokens: int,
+    structured: bool,
+) -> tuple[list[Rejection | None], Completion | None]:
+    """Re-solve the queries of `pairs` (one task's) in one request; None where they agree."""
+    request = resolve_request(
+        prompts,
+        model=model,
+        tools=tools,
+        queries=[p.query for p in pairs],
+        max_tokens=max_tokens,
+        structured=structured and client.structured_enabled,
+    )
+    answer = await client.complete(request)
+    if not isinstance(answer, Completion):
+        failed = Rejection(stage="resolve", code=f"resolve_{answer.code}", message=answer.message)
+        return [failed] * len(pairs), None
+    by_name = {t.name: t for t in tools}
+    outcomes: list[Rejection | None] = []
+    for pair, calls in zip(pairs, read_resolutions(answer, len(pairs)), strict=True):
+        if isinstance(calls, Rejection):
+            outcomes.append(calls)
+        else:
+            outcomes.append(check_agreement(pair, calls, by_name, style))
+    return outcomes, answer

@@ -28,6 +28,7 @@ the hand-labelled rows of `bench/verify/`:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -305,7 +306,8 @@ _MAGNITUDE_WORDS = {"hundred": 100, "thousand": 1000, "million": 1e6, "billion":
 
 #: Factors a correct call may apply to a number of the query: powers of ten (cm -> m,
 #: percent -> fraction), time units, and the usual imperial/metric conversions.
-_EXACT_FACTORS = (1.0, 10.0, 100.0, 1000.0, 0.1, 0.01, 0.001, 1e6, 1e-6)
+#: 2 and 0.5 turn a diameter into a radius and back.
+_EXACT_FACTORS = (1.0, 10.0, 100.0, 1000.0, 0.1, 0.01, 0.001, 1e6, 1e-6, 2.0, 0.5)
 _UNIT_FACTORS = (
     60.0,
     3600.0,
@@ -368,7 +370,17 @@ def _numbers_in(text: str) -> list[float]:
     for digits in re.findall(r"\d+(?:\.\d+)?", text):
         found.append(float(digits))
     found.extend(_word_numbers(_words(text)))
+    for mantissa, exponent in _SCIENTIFIC.findall(text):
+        power = exponent.translate(_SUPERSCRIPTS).replace("−", "-")
+        with contextlib.suppress(ValueError, OverflowError):
+            found.append(float(mantissa) * 10 ** int(power))
+    # A month named in the query states its number (February -> 2).
+    found.extend(_MONTHS[m.lower()] for m in re.findall(_MONTH, text, re.I))
     return found
+
+
+_SCIENTIFIC = re.compile(r"(\d+(?:\.\d+)?)\s*[×x*]\s*10\^?\s*([-−⁻]?[\d⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 
 
 def _close(a: float, b: float, rel: float) -> bool:
@@ -376,7 +388,9 @@ def _close(a: float, b: float, rel: float) -> bool:
 
 
 def _number_grounded(value: float, query: Query) -> bool:
-    if value in (0, 1, -1):
+    # The sign is often implied rather than written: a cost is an outflow, 5 below zero.
+    value = abs(value)
+    if value in (0, 1):
         return True
     for n in query.numbers:
         for f in _EXACT_FACTORS:
@@ -437,9 +451,25 @@ _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b|\b{_DAY}\s+(?:of\s+)?{_MONTH}\b
 _ISO_VALUE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{1,2}):(\d{2})(?::\d{2})?)?")
 
 
+#: Days people name rather than write, as `--MM-DD` (the year comes from the query).
+_NAMED_DAYS = {
+    "new year's day": "--01-01",
+    "new years day": "--01-01",
+    "valentine's day": "--02-14",
+    "halloween": "--10-31",
+    "christmas eve": "--12-24",
+    "christmas day": "--12-25",
+    "christmas": "--12-25",
+    "boxing day": "--12-26",
+    "new year's eve": "--12-31",
+    "new years eve": "--12-31",
+    "independence day": "--07-04",
+}
+
+
 def _dates_in(text: str) -> set[str]:
     """ISO forms (`2024-03-03`, `2024-03`, `--03-03`) of the dates the text spells out."""
-    found: set[str] = set()
+    found: set[str] = {day for name, day in _NAMED_DAYS.items() if name in text.lower()}
     for pattern, order in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             parts = dict(zip(order, match.groups(), strict=True))
@@ -517,12 +547,34 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(r"^(?:[A-Z0-9]{2,4}|[A-Za-z]{1,3}|[A-Z]{2}-[A-Z0-9]{1,3})$")
+_SYMBOLS = {"$": "usd", "€": "eur", "£": "gbp", "¥": "jpy", "₹": "inr", "°f": "f", "°c": "c"}
+
+
+def _code_grounded(code: str, query: Query) -> bool:
+    """A short code translates some word of the query: JP <- Japan, GBP <- pounds, km <- km.
+
+    Translating is what good rows do, so any query word that starts like the code will
+    do; a code for a name the query never gives (the parameter's example `JFK`) will not.
+    """
+    first = code[0].lower()
+    if any(sign in query.lower and name.startswith(first) for sign, name in _SYMBOLS.items()):
+        return True
+    return any(w[0] == first and w not in _STOPWORDS for w in query.words)
 
 
 def _options_in(text: str) -> set[str]:
-    """Values a description lists as options: quoted words, and words in `a, b or c` lists."""
-    quoted = re.findall(r"['\"`]([^'\"`]{1,40})['\"`]", text)
-    return {_flat(q) for q in quoted}
+    """Values a description lists as options (`one of 'a', 'b' or 'c'`).
+
+    An example (`e.g. 'JP'`) is not an option: it is what small models copy.
+    """
+    options: set[str] = set()
+    for sentence in re.split(r"(?<=[.;])\s+|\(|\)", text):
+        if re.search(r"\be\.g\b|for example|such as|\blike\b", sentence, re.I):
+            continue
+        quoted = re.findall(r"['\"`]([^'\"`]{1,40})['\"`]", sentence)
+        if len(quoted) >= 2:
+            options.update(_flat(q) for q in quoted)
+    return options
 
 
 def _check_value(query: Query, tool: Tool, param: Param, value: Any) -> Rejection | None:
@@ -563,7 +615,9 @@ def _check_value(query: Query, tool: Tool, param: Param, value: Any) -> Rejectio
             if outcome:
                 return None
             return _reject("ungrounded_value", f"{where}: the query states no such date/time")
-    if _CODE.match(text) or _flat(text) in _options_in(param.description + " " + tool.description):
+    if _CODE.match(text) and _code_grounded(text, query):
+        return None
+    if _flat(text) in _options_in(param.description + " " + tool.description):
         return None
     if _string_as_number(text, query):
         return None
@@ -597,6 +651,15 @@ def _string_as_number(text: str, query: Query) -> bool:
 # --- the query itself ------------------------------------------------------------------
 
 
+def _states_a_value(query: Query, call: Call) -> bool:
+    for value in call.arguments.values():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str) and len(_flat(item)) >= 3 and _flat(item) in query.flat:
+                return True
+    return False
+
+
 def _restates_spec(
     query: Query, answers: list[Call], tools: Mapping[str, Tool]
 ) -> Rejection | None:
@@ -614,8 +677,8 @@ def _restates_spec(
                     f"the query names the parameter {param.name!r} of {tool.name}",
                 )
         content = [w for w in query.words if w not in _STOPWORDS]
-        # A query with values of its own is a need, whatever words it shares with the doc.
-        if len(content) < 5 or query.numbers or re.search(r"['\"]", query.text):
+        # A query that holds the call's values is a need, whatever words it shares with the doc.
+        if len(content) < 5 or query.numbers or _states_a_value(query, call):
             continue
         spec = set(_words(tool.description))
         for param in tool.parameters:

@@ -16,12 +16,12 @@ from typing import Any
 import msgspec
 
 from apigen_async.catalog.dialects import tool_to_xlam
-from apigen_async.llm.client import ChatRequest, Completion
+from apigen_async.llm.client import ChatRequest, Completion, LLMClient
 from apigen_async.llm.decode import extract_json
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Tool
 
-__all__ = ["JudgedPair", "judge_request", "judge_schema", "read_judgements"]
+__all__ = ["JudgedPair", "judge_pairs", "judge_request", "judge_schema", "read_judgements"]
 
 _RESULT_CHARS = 600
 
@@ -140,3 +140,21 @@ def _verdict(value: object) -> Judgement | Rejection:
     if passes == "no":
         return Rejection(stage="semantic", code="judge_no", message=verdict.thought[:500])
     return verdict
+
+
+async def judge_pairs(
+    client: LLMClient,
+    prompts: PromptLibrary,
+    *,
+    model: str,
+    tools: Sequence[Tool],
+    items: Sequence[JudgedPair],
+    max_tokens: int,
+) -> tuple[list[Judgement | Rejection], Completion | None]:
+    """Judge `items` (one task's pairs) in one request: a verdict or a rejection each."""
+    request = judge_request(prompts, model=model, tools=tools, items=items, max_tokens=max_tokens)
+    answer = await client.complete(request)
+    if not isinstance(answer, Completion):
+        failed = Rejection(stage="semantic", code=f"judge_{answer.code}", message=answer.message)
+        return [failed] * len(items), None
+    return read_judgements(answer, len(items)), answer

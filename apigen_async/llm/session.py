@@ -1,0 +1,57 @@
+"""An LLM client for a command, with the embedded model started first when it is the endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+
+from apigen_async.llm.client import LLMClient, ResponseCache
+from apigen_async.llm.endpoint import Endpoint
+from apigen_async.llm.limits import Limits
+from apigen_async.llm.local import resolve_local_model, serve_local_model
+
+__all__ = ["open_client"]
+
+
+@asynccontextmanager
+async def open_client(
+    endpoint: Endpoint,
+    *,
+    api_key: str,
+    slots: int,
+    concurrency: int,
+    cache: ResponseCache | None = None,
+    timeout: float | None = None,
+    max_retries: int = 6,
+    structured: str = "auto",
+    models: list[str] | None = None,
+) -> AsyncIterator[LLMClient]:
+    """A checked client for `endpoint`; the embedded server stops when the block ends."""
+    async with anyio.create_task_group() as services:
+        if endpoint.kind == "local":
+            path = resolve_local_model(endpoint.local_model or "")
+            base_url: str = await services.start(
+                lambda task_status: serve_local_model(
+                    path, alias=endpoint.model, n_parallel=slots, task_status=task_status
+                )
+            )
+        else:
+            assert endpoint.base_url is not None
+            base_url = endpoint.base_url
+        client = LLMClient(
+            base_url=base_url,
+            api_key=api_key,
+            limits=Limits(concurrency=concurrency),
+            cache=cache,
+            timeout=timeout or (900.0 if endpoint.kind == "local" else 300.0),
+            max_retries=max_retries,
+            structured=structured,
+        )
+        try:
+            await client.preflight(sorted(set(models or [endpoint.model, endpoint.judge_model])))
+            yield client
+        finally:
+            await client.aclose()
+            services.cancel_scope.cancel()
