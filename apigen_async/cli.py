@@ -70,6 +70,20 @@ def _positive(kind: type[int] | type[float]):
     return convert
 
 
+def _add_endpoint_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OpenAI if a key "
+                   "is set, else the embedded local model)")  # fmt: skip
+    p.add_argument("--model", help="model name the endpoint serves")
+    p.add_argument("--judge-model", help="judge model (default: --model)")
+    p.add_argument("--solver-model", help="re-solve model (default: --judge-model)")
+    p.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME",
+                   help="variable holding the API key (default OPENAI_API_KEY)")  # fmt: skip
+    p.add_argument("--local-model", default=DEFAULT_LOCAL_MODEL,
+                   help=f"embedded model: {', '.join(LOCAL_MODELS)} or a GGUF path")  # fmt: skip
+    p.add_argument("--slots", type=_positive(int), default=4,
+                   help="embedded model: parallel sequences (default 4)")  # fmt: skip
+
+
 def _add_api_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--apis",
@@ -350,6 +364,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--quiet", action="store_true", help="no progress output")
 
+    v = sub.add_parser(
+        "verify",
+        help="run the checks on an existing dataset (xlam rows)",
+        description="Apply format, rules, execution, resolve and judge checks to an existing "
+        "dataset in the xlam-function-calling-60k format (ours, a colleague's, a sample of "
+        "xlam-60k). Writes the kept rows, verdicts.jsonl (one line per input row) and the "
+        "report. With no --base-url and no API key, the embedded local model checks.",
+    )
+    v.add_argument("file", type=Path, help="JSON lines: id, query, answers, tools[, style]")
+    v.add_argument("--out", type=Path, default=Path("verified"), help="output folder "
+                   "(default verified/)")  # fmt: skip
+    v.add_argument("--checks", default=",".join(CHECKS), metavar="LIST",
+                   help=f"checks to apply, from {','.join(CHECKS)} (default: all)")  # fmt: skip
+    _add_endpoint_flags(v)
+    _add_api_flags(v)
+    v.add_argument("--rest-backend", choices=("local", "virtual", "none"), default="local",
+                   help="how REST tools run: local API service (default), virtual "
+                   "(simulated), none")  # fmt: skip
+    v.add_argument("--concurrency", type=_positive(int), default=4, help="rows checked at "
+                   "once, and LLM requests in flight (default 4)")  # fmt: skip
+    v.add_argument("--exec-concurrency", type=_positive(int), default=2,
+                   help="sandbox workers (default 2)")  # fmt: skip
+    v.add_argument("--exec-timeout", type=_positive(float), default=5.0,
+                   help="seconds per call (default 5)")  # fmt: skip
+    v.add_argument("--exec-memory-mb", type=_positive(int), default=1024,
+                   help="memory per sandbox worker (default 1024)")  # fmt: skip
+    v.add_argument("--structured", choices=("auto", "on", "off"), default="auto",
+                   help="JSON-Schema structured output for LLM checks (default auto)")  # fmt: skip
+    v.add_argument("--quiet", action="store_true", help="no progress output")
+
     r = sub.add_parser(
         "report",
         help="print the report of a run folder again",
@@ -399,6 +443,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from apigen_async.run import generate_command
 
             return _run(generate_command, args)
+        if args.command == "verify":
+            from apigen_async.commands.verify import verify_command
+
+            return _run(verify_command, args)
         if args.command == "report":
             from apigen_async.run import report_command
 

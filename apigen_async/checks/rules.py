@@ -397,7 +397,7 @@ def _number_grounded(value: float, query: Query) -> bool:
             if _close(value, n * f, 1e-6):
                 return True
         for f in _UNIT_FACTORS:
-            if _close(value, n * f, 0.015) or _close(value, n / f, 0.015):
+            if _close(value, n * f, 0.005) or _close(value, n / f, 0.005):
                 return True
         # Fahrenheit and Celsius, the one common conversion that is not a factor.
         if _close(value, (n - 32) * 5 / 9, 0.015) or _close(value, n * 9 / 5 + 32, 0.015):

@@ -11,6 +11,7 @@ from apigen_async.llm.client import LLMClient, ResponseCache
 from apigen_async.llm.endpoint import Endpoint
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
+from apigen_async.llm.requestlog import RequestLog
 
 __all__ = ["open_client"]
 
@@ -27,6 +28,7 @@ async def open_client(
     max_retries: int = 6,
     structured: str = "auto",
     models: list[str] | None = None,
+    request_log: RequestLog | None = None,
 ) -> AsyncIterator[LLMClient]:
     """A checked client for `endpoint`; the embedded server stops when the block ends."""
     async with anyio.create_task_group() as services:
@@ -48,6 +50,7 @@ async def open_client(
             timeout=timeout or (900.0 if endpoint.kind == "local" else 300.0),
             max_retries=max_retries,
             structured=structured,
+            request_log=request_log,
         )
         try:
             await client.preflight(sorted(set(models or [endpoint.model, endpoint.judge_model])))

@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from collections import Counter
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import anyio
@@ -28,8 +29,10 @@ from apigen_async.checks.execution import ExecutorRouter
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.llm.endpoint import resolve_endpoint
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL
+from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.session import open_client
 from apigen_async.sampling import PromptLibrary
+from apigen_async.store import open_store
 from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items
 from bench.verify.check_rows import CATEGORIES, LabelledRow, default_files, load_rows
 
@@ -151,13 +154,25 @@ async def run(args: argparse.Namespace) -> int:
             )
 
         if needs_llm:
-            async with open_client(
-                endpoint,
-                api_key=os.environ.get(args.api_key_env, ""),
-                slots=args.slots,
-                concurrency=args.concurrency,
-                models=sorted({endpoint.model, endpoint.judge_model, solver}),
-            ) as client:
+            async with AsyncExitStack() as stack:
+                # A cache keeps answers across runs: a rerun scores changed rules for free.
+                cache = (
+                    await stack.enter_async_context(open_store(args.cache)) if args.cache else None
+                )
+                log = RequestLog(args.log_requests) if args.log_requests else None
+                if log is not None:
+                    stack.callback(log.close)
+                client = await stack.enter_async_context(
+                    open_client(
+                        endpoint,
+                        api_key=os.environ.get(args.api_key_env, ""),
+                        slots=args.slots,
+                        concurrency=args.concurrency,
+                        cache=cache,
+                        models=sorted({endpoint.model, endpoint.judge_model, solver}),
+                        request_log=log,
+                    )
+                )
                 await check_all(client)
         else:
             await check_all(None)
@@ -225,6 +240,8 @@ def main() -> None:
     p.add_argument(
         "--show-errors", action="store_true", help="list the rows the last combination gets wrong"
     )
+    p.add_argument("--cache", type=Path, help="SQLite file caching LLM answers across runs")
+    p.add_argument("--log-requests", type=Path, help="append every LLM request here")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args()
     sys.exit(anyio.run(run, args, backend_options={"use_uvloop": True}))

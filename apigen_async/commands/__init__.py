@@ -1,0 +1,1 @@
+"""The commands: thin functions from parsed flags to a result (exit status)."""

@@ -1,0 +1,280 @@
+"""`apigen verify FILE`: the run's checks applied to an existing dataset in the xlam format.
+
+Rows bring their functions as specs (`tools`); calls execute by name with the library's
+implementations (and `--apis`). A row whose function has none is rejected
+`not_executable`, unless `--rest-backend virtual` simulates REST tools. Writes the kept
+rows as they were (`dataset.jsonl`), one verdict per input line (`verdicts.jsonl`), and
+the filter table (`report.json`). LLM answers are cached in `apigen.sqlite`, so a killed
+verify resumes without asking again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import orjson
+from rich.console import Console
+
+from apigen_async.catalog.dialects import tool_from_openai, tool_from_xlam
+from apigen_async.catalog.library import load_catalog
+from apigen_async.checks import parse_checks
+from apigen_async.checks.execution import Executor, ExecutorRouter
+from apigen_async.errors import ConfigError
+from apigen_async.executors.python import PythonExecutor
+from apigen_async.executors.virtual import open_rest_backend
+from apigen_async.llm.client import LLMClient
+from apigen_async.llm.endpoint import resolve_endpoint
+from apigen_async.llm.session import open_client
+from apigen_async.llm.simulate import llm_simulator
+from apigen_async.report import ReportBuilder, print_report, report_json
+from apigen_async.sampling import PromptLibrary
+from apigen_async.schema import STYLES, Call, Rejection, Task, Tool
+from apigen_async.store import PairRecord, Session, TaskRecord, open_store
+from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items, infer_style
+
+__all__ = ["Verdict", "read_rows", "verify_command"]
+
+
+class Verdict(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One line of `verdicts.jsonl`: what became of one input line."""
+
+    line: int
+    id: str | None
+    kept: bool
+    stage: str | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+class _Row(msgspec.Struct, frozen=True):
+    line: int
+    text: bytes
+    item: VerifyItem | None
+    problem: str | None = None
+
+
+def _json_field(row: dict[str, Any], name: str) -> Any:
+    value = row.get(name)
+    # xlam-60k keeps `answers` and `tools` as JSON strings; lists are accepted too.
+    return orjson.loads(value) if isinstance(value, str) else value
+
+
+def _tool(spec: Any) -> Tool:
+    if not isinstance(spec, dict):
+        raise ValueError("a tool is not an object")
+    if spec.get("type") == "function" or "function" in spec:
+        return tool_from_openai(spec)
+    return tool_from_xlam(spec)
+
+
+def _item(index: int, row: Any) -> VerifyItem:
+    if not isinstance(row, dict):
+        raise ValueError("the line is not a JSON object")
+    query = row.get("query")
+    if not isinstance(query, str):
+        raise ValueError("no string 'query'")
+    answers = _json_field(row, "answers")
+    if not isinstance(answers, list):
+        raise ValueError("'answers' is not a list (or a JSON string of one)")
+    specs = _json_field(row, "tools")
+    if not isinstance(specs, list):
+        raise ValueError("'tools' is not a list (or a JSON string of one)")
+    tools = tuple(_tool(s) for s in specs)
+    style = row.get("style")
+    if style is None:
+        style = infer_style([a for a in answers if isinstance(a, dict)], len(tools))
+    elif style not in STYLES:
+        raise ValueError(f"style {style!r} is not one of {', '.join(STYLES)}")
+    row_id = row.get("id", index)
+    return VerifyItem(
+        index=index, id=str(row_id), style=style, query=query, answers=answers, tools=tools
+    )
+
+
+def read_rows(path: Path) -> Iterator[_Row]:
+    """Every non-blank line of `path`; a malformed one carries its problem instead."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ConfigError(f"verify: cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        index = 0
+        for line, text in enumerate(handle, 1):
+            if not text.strip():
+                continue
+            try:
+                item = _item(index, orjson.loads(text))
+            except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
+                yield _Row(line, text, None, f"line {line}: {exc}")
+                continue
+            yield _Row(line, text, item)
+            index += 1
+
+
+def _record(item: VerifyItem, checked: CheckedItem, generator: str) -> TaskRecord:
+    task = Task(
+        id=f"verify-{item.index}",
+        index=item.index,
+        style=item.style,
+        tool_names=tuple(t.name for t in item.tools),
+        example_ids=(),
+        template="verify",
+        n_pairs=1,
+    )
+    well_formed = checked.outcomes.get("format") is None
+    answers = msgspec.convert(item.answers, list[Call]) if well_formed else None
+    pair = PairRecord(
+        id=item.id,
+        task_index=item.index,
+        pair_index=0,
+        style=item.style,
+        generator=generator,
+        tool_names=task.tool_names,
+        query=item.query,
+        answers=answers,
+        results=checked.results,
+        thought=checked.thought,
+        rejection=checked.rejection,
+    )
+    return TaskRecord(task=task, pairs=[pair])
+
+
+async def verify_command(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    console = Console(stderr=True, quiet=args.quiet)
+    try:
+        checks = parse_checks(args.checks)
+    except ValueError as exc:
+        raise ConfigError(f"--checks: {exc}") from exc
+    rows = list(read_rows(args.file))
+    items = [r.item for r in rows if r.item is not None]
+    library = load_catalog(
+        list(args.apis), builtin=not args.no_builtin, local_rest=args.rest_backend == "local"
+    ).by_name()
+    out: Path = args.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: {exc.strerror}") from exc
+    endpoint = resolve_endpoint(args, os.environ.get(args.api_key_env, ""))
+    solver = args.solver_model or endpoint.judge_model
+    checked: dict[int, CheckedItem] = {}
+    async with AsyncExitStack() as stack:
+        store = await stack.enter_async_context(open_store(out / "apigen.sqlite"))
+        client: LLMClient | None = None
+        if {"resolve", "judge"} & set(checks) or args.rest_backend == "virtual":
+            client = await stack.enter_async_context(
+                open_client(
+                    endpoint,
+                    api_key=os.environ.get(args.api_key_env, ""),
+                    slots=args.slots,
+                    concurrency=args.concurrency,
+                    cache=store,
+                    structured=args.structured,
+                    models=sorted({endpoint.model, endpoint.judge_model, solver}),
+                )
+            )
+        python = await stack.enter_async_context(
+            PythonExecutor(
+                workers=args.exec_concurrency,
+                timeout=args.exec_timeout,
+                cpu_seconds=args.exec_timeout,
+                memory_mb=args.exec_memory_mb,
+            )
+        )
+        executors: dict[str, Executor] = {"python": python}
+        rest_tools = [t for t in library.values() if t.source == "rest"]
+        if rest_tools and args.rest_backend != "none":
+            executors["rest"] = await stack.enter_async_context(
+                open_rest_backend(
+                    args.rest_backend,
+                    rest_tools,
+                    cache=store,
+                    simulate=llm_simulator(client, endpoint.model) if client else None,
+                )
+            )
+        checker = Checker(
+            checks=checks,
+            client=client,
+            prompts=PromptLibrary(),
+            executor=ExecutorRouter(executors),
+            implementations=library,
+            solver_model=solver,
+            judge_model=endpoint.judge_model,
+            structured=args.structured != "off",
+        )
+
+        def note(item: CheckedItem) -> None:
+            checked[item.index] = item
+            if len(checked) % 50 == 0:
+                console.print(f"verify: {len(checked)}/{len(items)} rows checked")
+
+        await check_items(items, checker, concurrency=args.concurrency, on_checked=note)
+    return _write(out, rows, checked, library, args.file.name, time.monotonic() - started)
+
+
+def _write(
+    out: Path,
+    rows: list[_Row],
+    checked: dict[int, CheckedItem],
+    library: dict[str, Tool],
+    source: str,
+    seconds: float,
+) -> int:
+    builder = ReportBuilder()
+    kept = 0
+    with (
+        (out / "dataset.jsonl").open("wb") as dataset,
+        (out / "verdicts.jsonl").open("wb") as verdicts,
+    ):
+        for row in rows:
+            if row.item is None:
+                verdict = Verdict(
+                    line=row.line,
+                    id=None,
+                    kept=False,
+                    stage="input",
+                    code="malformed",
+                    message=row.problem,
+                )
+            else:
+                result = checked[row.item.index]
+                record = _record(row.item, result, source)
+                builder.add_task(record)
+                rejection: Rejection | None = result.rejection
+                verdict = Verdict(
+                    line=row.line,
+                    id=row.item.id,
+                    kept=rejection is None,
+                    stage=rejection.stage if rejection else None,
+                    code=rejection.code if rejection else None,
+                    message=rejection.message if rejection else None,
+                )
+                if rejection is None:
+                    kept += 1
+                    builder.add_exported(record.pairs[0])
+                    dataset.write(row.text.rstrip(b"\r\n") + b"\n")
+            verdicts.write(msgspec.json.encode(verdict) + b"\n")
+    report = builder.finish(
+        tools=library,
+        target=None,
+        sessions=[Session(started="", wall_seconds=round(seconds, 3))],
+        duplicates=0,
+    )
+    (out / "report.json").write_bytes(report_json(report))
+    print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
+    malformed = sum(1 for r in rows if r.item is None)
+    print(
+        f"verify: kept {kept} of {len(rows)} rows ({malformed} malformed); wrote "
+        f"{out / 'dataset.jsonl'}, {out / 'verdicts.jsonl'}, {out / 'report.json'}",
+        file=sys.stderr,
+    )
+    return 0
