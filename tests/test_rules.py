@@ -98,6 +98,10 @@ REJECT = [
     ("What's the BMI of someone 1.8 m tall weighing 75 kg?",
      [("calculate_bmi", {"weight_kg": 75, "height_m": 1.8}),
       ("calculate_bmi", {"weight_kg": 75, "height_m": 1.8})], "parallel", "duplicate_call"),
+    # A conversion from a thing to itself (the embedded model wrote this one).
+    ("Convert 200 cm to 1.8 m in USD.",
+     [("convert_currency_amount", {"amount": 200, "from_currency": "USD", "to_currency": "USD"})],
+     "simple", "degenerate_call"),
     # The query spells a parameter identifier.
     ("Compute the BMI with weight_kg 75 and height_m 1.8.",
      [("calculate_bmi", {"weight_kg": 75, "height_m": 1.8})], "simple", "query_restates_spec"),

@@ -21,6 +21,8 @@ the hand-labelled rows of `bench/verify/`:
   rows do (Japan -> JP, pounds -> GBP: 14 of the 66 hand-checked seeds), and an invented
   code is rare (no wrong row of the measured runs had one).
 - `duplicate_call`: the same call (name and arguments) twice in one answer.
+- `degenerate_call`: a call from a thing to itself (`from_currency="USD"`,
+  `to_currency="USD"`; origin and destination the same): a conversion nobody asks for.
 - `query_restates_spec`: the query names a function or a parameter by its identifier,
   or its words are mostly those of a function's description.
 - `irrelevance_names_tool`: an irrelevance pair whose query names an offered function.
@@ -45,6 +47,7 @@ RULES = (
     "placeholder_value",
     "ungrounded_value",
     "duplicate_call",
+    "degenerate_call",
     "query_restates_spec",
     "irrelevance_names_tool",
 )
@@ -73,6 +76,9 @@ def check_rules(pair: Pair, tools: Mapping[str, Tool], style: Style) -> Rejectio
             return _reject("duplicate_call", f"{_show(call)} appears twice")
         seen.add(key)
     for call in pair.answers:
+        if same := _from_equals_to(call):
+            return _reject("degenerate_call", f"{call.name}: {same}")
+    for call in pair.answers:
         tool = tools.get(call.name)
         if tool is None:
             continue  # the format check owns unknown functions
@@ -82,6 +88,21 @@ def check_rules(pair: Pair, tools: Mapping[str, Tool], style: Style) -> Rejectio
                 continue
             if rejection := _check_value(query, tool, param, value):
                 return rejection
+    return None
+
+
+_ENDPOINTS = (("from_", "to_"), ("source", "target"), ("origin", "destination"))
+
+
+def _from_equals_to(call: Call) -> str | None:
+    """`from_unit` and `to_unit` (or origin and destination) with one value, if any."""
+    args = call.arguments
+    for name, value in args.items():
+        for start, end in _ENDPOINTS:
+            if name.startswith(start):
+                other = end + name[len(start) :]
+                if other in args and args[other] == value and isinstance(value, str):
+                    return f"{name} and {other} are both {value!r}"
     return None
 
 
