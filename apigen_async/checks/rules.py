@@ -15,7 +15,7 @@ the hand-labelled rows of `bench/verify/`:
   number words, percentages written either way (`5%` as 5 or 0.05), powers of ten (cm
   to m) and common unit factors; dates and times in any usual spelling; strings must
   appear (case, spacing and punctuation aside), or for long text share most words.
-  Exempt: enum members, booleans, a parameter's declared default, 0 and 1, strings the
+  Exempt: enum members, booleans, an optional parameter's default, 0 and 1, strings the
   parameter's description lists as options, and short codes (`JP`, `GBP`, `km`). Codes
   are exempt rather than translated because translating a name into a code is what good
   rows do (Japan -> JP, pounds -> GBP: 14 of the 66 hand-checked seeds), and an invented
@@ -603,7 +603,9 @@ def _check_value(query: Query, tool: Tool, param: Param, value: Any) -> Rejectio
         return None
     if param.enum is not None and value in param.enum:
         return None
-    if param.default is not msgspec.UNSET and value == param.default:
+    # An optional parameter at its default says nothing the query must state. A required
+    # one's "default" is an example (ToolBench specs give one): copying it is inventing.
+    if not param.required and param.default is not msgspec.UNSET and value == param.default:
         return None
     if isinstance(value, list):
         for item in value:
