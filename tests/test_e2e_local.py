@@ -1,7 +1,9 @@
-"""The whole job on a real local LLM (SmolLM2-135M via llama.cpp), offline.
+"""The whole job on a real local LLM (llama.cpp), offline.
 
-Structure is asserted, not meaning: a 135M model writes odd queries, but every row it
-gets into the dataset has passed the three checks.
+Structure is asserted, not meaning. Generation runs SmolLM2-135M with the paper's three
+checks: its pairs almost never pass the rules and re-solve checks, which is those checks
+working, not the pipeline failing (bench/verify measures the checks themselves). The
+default checks run on the embedded default model through `apigen verify`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from tests.helpers import apigen
 from tests.test_generate import assert_report_adds_up, assert_valid_xlam_rows
 
 SMALL = ("--pairs-per-task", "2", "--max-tokens", "384", "--styles", "simple,multiple",
-         "--quiet", "--seed", "3")  # fmt: skip
+         "--quiet", "--seed", "3", "--checks", "format,execution,judge")  # fmt: skip
 
 
 def _check_run(out: Path, n: int) -> dict:  # type: ignore[type-arg]
@@ -69,3 +71,39 @@ async def test_base_url_works_against_a_real_llama_cpp_server(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr[-3000:]
     report = _check_run(tmp_path, 2)
     assert report["filter_table"][0]["generator"] == "smol"
+
+
+@pytest.mark.timeout(900)
+def test_verify_runs_every_check_on_the_embedded_default_model(tmp_path: Path) -> None:
+    from tests.test_verify_command import _row
+
+    bmi = {"name": "calculate_bmi", "arguments": {"weight_kg": 75, "height_m": 1.8}}
+    source = tmp_path / "rows.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                _row("asked", "What's the BMI of someone 1.8 m tall weighing 75 kg?", [bmi],
+                     ["calculate_bmi"]),
+                _row("invented", "What's my BMI?", [bmi], ["calculate_bmi"]),
+                _row("none", "Which gym near me is open all night?", [], ["calculate_bmi"]),
+            ]
+        )
+        + "\n"
+    )  # fmt: skip
+    out = tmp_path / "out"
+    result = apigen("verify", str(source), "--out", str(out), "--quiet", timeout=840)
+    assert result.returncode == 0, result.stderr[-3000:]
+    verdicts = {
+        v["id"]: v for v in map(json.loads, (out / "verdicts.jsonl").read_text().splitlines())
+    }
+    assert set(verdicts) == {"asked", "invented", "none"}
+    # No request is needed to see an invented value.
+    assert (verdicts["invented"]["stage"], verdicts["invented"]["code"]) == (
+        "rules",
+        "ungrounded_value",
+    )
+    # The others reach the model: kept, or dropped by one of its two checks.
+    for key in ("asked", "none"):
+        assert verdicts[key]["kept"] or verdicts[key]["stage"] in ("resolve", "semantic")
+    report = json.loads((out / "report.json").read_text())
+    assert report["filter_table"][0]["generated"] == 3
