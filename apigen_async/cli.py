@@ -12,8 +12,8 @@ import anyio
 
 from apigen_async import __version__
 from apigen_async.checks import CHECKS
+from apigen_async.commands.bench import add_bench_parser
 from apigen_async.errors import ApigenError, ConfigError
-from apigen_async.llm.bench import add_bench_parser
 from apigen_async.llm.client import TRANSPORTS
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
@@ -452,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return _run(report_command, args)
         if args.command == "bench":
-            from apigen_async.llm.bench import bench_command
+            from apigen_async.commands.bench import bench_command
 
             return _run(bench_command, args)
         if args.command == "serve-apis":

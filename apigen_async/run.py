@@ -23,6 +23,7 @@ from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
 from apigen_async.errors import ApigenError, ConfigError, StoreError
 from apigen_async.executors.python import PythonExecutor
+from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Selection
 from apigen_async.llm.client import LLMClient
@@ -30,7 +31,6 @@ from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
 from apigen_async.llm.requestlog import RequestLog
-from apigen_async.llm.simulate import llm_simulator
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json

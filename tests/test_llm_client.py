@@ -15,9 +15,9 @@ import orjson
 import pytest
 from aiohttp import web
 
+from apigen_async.commands.bench import BenchResult, add_bench_parser, bench_command
 from apigen_async.errors import EndpointError
 from apigen_async.generate import read_pairs
-from apigen_async.llm.bench import BenchResult, add_bench_parser, bench_command
 from apigen_async.llm.client import (
     TRANSPORTS,
     ChatRequest,

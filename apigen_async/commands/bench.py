@@ -305,7 +305,7 @@ async def bench_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m apigen_async.llm.bench [flags]`: the same as `apigen bench [flags]`."""
+    """`python -m apigen_async.commands.bench [flags]`: the same as `apigen bench [flags]`."""
     parser = argparse.ArgumentParser(prog="apigen")
     add_bench_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)])
