@@ -29,7 +29,7 @@ from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Sel
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.limits import Limits
-from apigen_async.llm.local import resolve_local_model, serve_local_model
+from apigen_async.llm.local import require_local_extra, resolve_local_model, serve_local_model
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
@@ -190,6 +190,8 @@ async def generate_command(args: argparse.Namespace) -> int:
     tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = resolve_endpoint(args, api_key)
+    if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
+        require_local_extra(args.local_model, key_env=args.api_key_env)
     identity = _identity(args, endpoint, catalog)
     out: Path = args.out
     if out.exists() and not out.is_dir():

@@ -248,6 +248,10 @@ async def bench_command(args: argparse.Namespace) -> int:
     levels: list[int] = args.levels
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = resolve_endpoint(args, api_key)
+    if endpoint.kind == "local":
+        from apigen_async.llm.local import require_local_extra
+
+        require_local_extra(args.local_model, key_env=args.api_key_env)
     model, local_model = endpoint.model, endpoint.local_model
     base_url = endpoint.base_url or ""
     slots = args.slots or max(levels)
