@@ -14,6 +14,7 @@ from apigen_async import __version__
 from apigen_async.checks import CHECKS
 from apigen_async.commands.bench import add_bench_parser
 from apigen_async.errors import ApigenError, ConfigError
+from apigen_async.executors.rest import DEFAULT_REST_RPS
 from apigen_async.llm.client import TRANSPORTS
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
@@ -205,8 +206,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--rest-rps",
         type=_positive(float),
-        default=5.0,
-        help="requests per second per REST host (default 5)",
+        help="requests per second per REST host, on every backend (default: "
+        f"{DEFAULT_REST_RPS:g} to real hosts; our servers on 127.0.0.1 unthrottled)",
     )
     g.add_argument(
         "--rapidapi-key-env",
