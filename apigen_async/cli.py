@@ -14,9 +14,15 @@ from apigen_async import __version__
 from apigen_async.checks import CHECKS
 from apigen_async.commands.bench import add_bench_parser
 from apigen_async.errors import ApigenError, ConfigError
+from apigen_async.executors.python import (
+    DEFAULT_EXEC_MEMORY_MB,
+    DEFAULT_EXEC_TIMEOUT,
+    DEFAULT_EXEC_WORKERS,
+)
 from apigen_async.executors.rest import DEFAULT_REST_RPS
 from apigen_async.llm.client import TRANSPORTS
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
+from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 from apigen_async.schema import STYLES
 
@@ -174,25 +180,25 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--concurrency",
         type=_positive(int),
-        help="LLM requests in flight (default 8; embedded model: its --slots)",
+        help=f"LLM requests in flight (default {DEFAULT_CONCURRENCY}; embedded model: its --slots)",
     )
     g.add_argument(
         "--exec-concurrency",
         type=_positive(int),
-        default=2,
-        help="sandboxed Python workers executing calls (default 2)",
+        default=DEFAULT_EXEC_WORKERS,
+        help="sandboxed Python workers executing calls (default %(default)s)",
     )
     g.add_argument(
         "--exec-timeout",
         type=_positive(float),
-        default=5.0,
-        help="wall-clock seconds per Python call before it fails (default 5)",
+        default=DEFAULT_EXEC_TIMEOUT,
+        help="wall-clock seconds per Python call before it fails (default %(default)s)",
     )
     g.add_argument(
         "--exec-memory-mb",
         type=_positive(int),
-        default=1024,
-        help="address-space limit of each sandbox worker in MB (default 1024)",
+        default=DEFAULT_EXEC_MEMORY_MB,
+        help="address-space limit of each sandbox worker in MB (default %(default)s)",
     )
     g.add_argument(
         "--rest-backend",
@@ -385,12 +391,12 @@ def _parser() -> argparse.ArgumentParser:
                    "(simulated), none")  # fmt: skip
     v.add_argument("--concurrency", type=_positive(int), default=4, help="rows checked at "
                    "once, and LLM requests in flight (default 4)")  # fmt: skip
-    v.add_argument("--exec-concurrency", type=_positive(int), default=2,
-                   help="sandbox workers (default 2)")  # fmt: skip
-    v.add_argument("--exec-timeout", type=_positive(float), default=5.0,
-                   help="seconds per call (default 5)")  # fmt: skip
-    v.add_argument("--exec-memory-mb", type=_positive(int), default=1024,
-                   help="memory per sandbox worker (default 1024)")  # fmt: skip
+    v.add_argument("--exec-concurrency", type=_positive(int), default=DEFAULT_EXEC_WORKERS,
+                   help="sandbox workers (default %(default)s)")  # fmt: skip
+    v.add_argument("--exec-timeout", type=_positive(float), default=DEFAULT_EXEC_TIMEOUT,
+                   help="seconds per call (default %(default)s)")  # fmt: skip
+    v.add_argument("--exec-memory-mb", type=_positive(int), default=DEFAULT_EXEC_MEMORY_MB,
+                   help="memory per sandbox worker in MB (default %(default)s)")  # fmt: skip
     v.add_argument("--structured", choices=("auto", "on", "off"), default="auto",
                    help="JSON-Schema structured output for LLM checks (default auto)")  # fmt: skip
     v.add_argument("--quiet", action="store_true", help="no progress output")
@@ -419,7 +425,10 @@ def _parser() -> argparse.ArgumentParser:
     cc = csub.add_parser("check", help="run every worked example and seed in the sandbox")
     _add_api_flags(cc)
     cc.add_argument(
-        "--exec-concurrency", type=_positive(int), default=2, help="sandbox workers (default 2)"
+        "--exec-concurrency",
+        type=_positive(int),
+        default=DEFAULT_EXEC_WORKERS,
+        help="sandbox workers (default %(default)s)",
     )
     add_bench_parser(sub)
     sa = sub.add_parser(

@@ -28,7 +28,7 @@ from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Selection
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
-from apigen_async.llm.limits import Limits
+from apigen_async.llm.limits import DEFAULT_CONCURRENCY, Limits
 from apigen_async.llm.local import require_local_extra, resolve_local_model, serve_local_model
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
@@ -214,7 +214,9 @@ async def generate_command(args: argparse.Namespace) -> int:
         pool,
         prompts,
     )
-    concurrency = args.concurrency or (args.slots if endpoint.kind == "local" else 8)
+    concurrency = args.concurrency or (
+        args.slots if endpoint.kind == "local" else DEFAULT_CONCURRENCY
+    )
     settings = PipelineSettings(
         target=args.pairs,
         model=endpoint.model,
