@@ -124,7 +124,9 @@ def _discard(out: Path) -> None:
 def _sampler_config(args: argparse.Namespace) -> SamplerConfig:
     lo, hi = parse_range("--tools-per-task", args.tools_per_task)
     if lo < 1:
-        raise ConfigError("--tools-per-task: at least 1 tool per task")
+        raise ConfigError(
+            f"--tools-per-task: at least 1 tool per task, got {args.tools_per_task!r}"
+        )
     return SamplerConfig(
         seed=args.seed,
         style_weights=parse_styles(args.styles),

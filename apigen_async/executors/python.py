@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_EXEC_MEMORY_MB",
     "DEFAULT_EXEC_TIMEOUT",
     "DEFAULT_EXEC_WORKERS",
+    "MIN_EXEC_MEMORY_MB",
     "PythonExecutor",
 ]
 
@@ -32,6 +33,8 @@ __all__ = [
 DEFAULT_EXEC_WORKERS = 2
 DEFAULT_EXEC_TIMEOUT = 5.0
 DEFAULT_EXEC_MEMORY_MB = 1024
+#: Below this a worker's interpreter cannot start.
+MIN_EXEC_MEMORY_MB = 64
 
 _reply_decoder = msgspec.json.Decoder(dict[str, Any])
 

@@ -29,7 +29,7 @@ import httpx2
 import msgspec
 import openai
 
-from apigen_async.errors import EndpointError
+from apigen_async.errors import ConfigError, EndpointError
 from apigen_async.llm.limits import Limits, estimate_tokens
 
 if TYPE_CHECKING:
@@ -192,6 +192,8 @@ class LLMClient:
         transport: str = "aiohttp",
         request_log: RequestLog | None = None,
     ) -> None:
+        if max_retries < 0:
+            raise ConfigError(f"max_retries must be >= 0, not {max_retries}")
         self.base_url = base_url
         self.request_log = request_log
         self.limits = limits
