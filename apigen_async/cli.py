@@ -12,10 +12,19 @@ import anyio
 
 from apigen_async import __version__
 from apigen_async.checks import CHECKS
+from apigen_async.commands.bench import add_bench_parser
+from apigen_async.commands.flags import Parser, number, positive
 from apigen_async.errors import ApigenError, ConfigError
-from apigen_async.llm.bench import add_bench_parser
+from apigen_async.executors.python import (
+    DEFAULT_EXEC_MEMORY_MB,
+    DEFAULT_EXEC_TIMEOUT,
+    DEFAULT_EXEC_WORKERS,
+    MIN_EXEC_MEMORY_MB,
+)
+from apigen_async.executors.rest import DEFAULT_REST_RPS
 from apigen_async.llm.client import TRANSPORTS
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
+from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 from apigen_async.schema import STYLES
 
@@ -57,19 +66,6 @@ def parse_range(flag: str, text: str) -> tuple[int, int]:
     return low, high
 
 
-def _positive(kind: type[int] | type[float]):
-    def convert(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
-        return value
-
-    return convert
-
-
 def _add_endpoint_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OpenAI if a key "
                    "is set, else the embedded local model)")  # fmt: skip
@@ -80,7 +76,7 @@ def _add_endpoint_flags(p: argparse.ArgumentParser) -> None:
                    help="variable holding the API key (default OPENAI_API_KEY)")  # fmt: skip
     p.add_argument("--local-model", default=DEFAULT_LOCAL_MODEL,
                    help=f"embedded model: {', '.join(LOCAL_MODELS)} or a GGUF path")  # fmt: skip
-    p.add_argument("--slots", type=_positive(int), default=4,
+    p.add_argument("--slots", type=positive(int), default=4,
                    help="embedded model: parallel sequences (default 4)")  # fmt: skip
 
 
@@ -104,7 +100,7 @@ def _add_api_flags(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="apigen",
         description="Generate verified function-calling datasets (APIGen, async).",
     )
@@ -121,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "-n",
         "--pairs",
-        type=_positive(int),
+        type=positive(int),
         default=20,
         help="stop after this many verified pairs (default 20)",
     )
@@ -145,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--judge-model", help="semantic-checker model (default: --model)")
     g.add_argument(
         "--judge-batch",
-        type=_positive(int),
+        type=positive(int),
         default=8,
         metavar="N",
         help="pairs of one task judged (and re-solved) in one request "
@@ -172,26 +168,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--concurrency",
-        type=_positive(int),
-        help="LLM requests in flight (default 8; embedded model: its --slots)",
+        type=positive(int),
+        help=f"LLM requests in flight (default {DEFAULT_CONCURRENCY}; embedded model: its --slots)",
     )
     g.add_argument(
         "--exec-concurrency",
-        type=_positive(int),
-        default=2,
-        help="sandboxed Python workers executing calls (default 2)",
+        type=positive(int),
+        default=DEFAULT_EXEC_WORKERS,
+        help="sandboxed Python workers executing calls (default %(default)s)",
     )
     g.add_argument(
         "--exec-timeout",
-        type=_positive(float),
-        default=5.0,
-        help="wall-clock seconds per Python call before it fails (default 5)",
+        type=positive(float),
+        default=DEFAULT_EXEC_TIMEOUT,
+        help="wall-clock seconds per Python call before it fails (default %(default)s)",
     )
     g.add_argument(
         "--exec-memory-mb",
-        type=_positive(int),
-        default=1024,
-        help="address-space limit of each sandbox worker in MB (default 1024)",
+        type=number(int, minimum=MIN_EXEC_MEMORY_MB),
+        default=DEFAULT_EXEC_MEMORY_MB,
+        help="address-space limit of each sandbox worker in MB (default %(default)s)",
     )
     g.add_argument(
         "--rest-backend",
@@ -204,9 +200,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--rest-rps",
-        type=_positive(float),
-        default=5.0,
-        help="requests per second per REST host (default 5)",
+        type=positive(float),
+        help="requests per second per REST host, on every backend (default: "
+        f"{DEFAULT_REST_RPS:g} to real hosts; our servers on 127.0.0.1 unthrottled)",
     )
     g.add_argument(
         "--rapidapi-key-env",
@@ -221,8 +217,8 @@ def _parser() -> argparse.ArgumentParser:
         help="virtual backend: simulate unanswered calls from the response "
         "template (schema, default) or with the LLM (llm)",
     )
-    g.add_argument("--rpm", type=_positive(float), help="cap on LLM requests per minute")
-    g.add_argument("--tpm", type=_positive(float), help="cap on LLM tokens per minute")
+    g.add_argument("--rpm", type=positive(float), help="cap on LLM requests per minute")
+    g.add_argument("--tpm", type=positive(float), help="cap on LLM tokens per minute")
     g.add_argument(
         "--styles",
         default=",".join(STYLES),
@@ -230,10 +226,11 @@ def _parser() -> argparse.ArgumentParser:
         f" (default all: {','.join(STYLES)})",
     )
     _add_api_flags(g)
-    g.add_argument("--temperature", type=float, default=0.7, help="generator temperature (0.7)")
+    g.add_argument("--temperature", type=number(float, minimum=0, maximum=2), default=0.7,
+                   help="generator temperature, 0 to 2 (default 0.7)")  # fmt: skip
     g.add_argument(
         "--pairs-per-task",
-        type=_positive(int),
+        type=positive(int),
         default=3,
         help="pairs asked for in each generation request (default 3)",
     )
@@ -252,13 +249,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--max-tokens",
-        type=_positive(int),
+        type=positive(int),
         default=1024,
         help="max answer tokens of a generation request (default 1024)",
     )
     g.add_argument(
         "--max-tasks",
-        type=_positive(int),
+        type=positive(int),
         help="give up after this many generation tasks (default: enough for a 4%% pass rate)",
     )
     g.add_argument(
@@ -269,13 +266,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--timeout",
-        type=_positive(float),
+        type=positive(float),
         help="seconds per LLM request (default 300; embedded model 900, as a CPU shared "
         "by several slots can be slow)",
     )
     g.add_argument(
         "--max-retries",
-        type=int,
+        type=number(int, minimum=0),
         default=6,
         help="retries of a failed LLM request (429/5xx/timeout) (default 6)",
     )
@@ -288,13 +285,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--slots",
-        type=_positive(int),
+        type=positive(int),
         default=4,
         help="parallel sequences of the embedded model (default 4)",
     )
     g.add_argument(
         "--epoch-size",
-        type=_positive(int),
+        type=positive(int),
         default=4096,
         help="tasks per example-pool epoch: verified pairs feed prompts two epochs later, "
         "and at most about two epochs of tasks are in flight (default 4096; keep it at "
@@ -331,19 +328,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--price-in",
-        type=_positive(float),
+        type=positive(float),
         metavar="USD",
         help="USD per million prompt tokens (default: built-in table for OpenAI models)",
     )
     g.add_argument(
         "--price-out",
-        type=_positive(float),
+        type=positive(float),
         metavar="USD",
         help="USD per million completion tokens (default: built-in table)",
     )
     g.add_argument(
         "--length-retry-tokens",
-        type=_positive(int),
+        type=positive(int),
         metavar="N",
         help="when an answer is cut at --max-tokens, ask once more with N max tokens instead "
         "of rejecting it as truncated",
@@ -382,14 +379,15 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--rest-backend", choices=("local", "virtual", "none"), default="local",
                    help="how REST tools run: local API service (default), virtual "
                    "(simulated), none")  # fmt: skip
-    v.add_argument("--concurrency", type=_positive(int), default=4, help="rows checked at "
+    v.add_argument("--concurrency", type=positive(int), default=4, help="rows checked at "
                    "once, and LLM requests in flight (default 4)")  # fmt: skip
-    v.add_argument("--exec-concurrency", type=_positive(int), default=2,
-                   help="sandbox workers (default 2)")  # fmt: skip
-    v.add_argument("--exec-timeout", type=_positive(float), default=5.0,
-                   help="seconds per call (default 5)")  # fmt: skip
-    v.add_argument("--exec-memory-mb", type=_positive(int), default=1024,
-                   help="memory per sandbox worker (default 1024)")  # fmt: skip
+    v.add_argument("--exec-concurrency", type=positive(int), default=DEFAULT_EXEC_WORKERS,
+                   help="sandbox workers (default %(default)s)")  # fmt: skip
+    v.add_argument("--exec-timeout", type=positive(float), default=DEFAULT_EXEC_TIMEOUT,
+                   help="seconds per call (default %(default)s)")  # fmt: skip
+    v.add_argument("--exec-memory-mb", type=number(int, minimum=MIN_EXEC_MEMORY_MB),
+                   default=DEFAULT_EXEC_MEMORY_MB,
+                   help="memory per sandbox worker in MB (default %(default)s)")  # fmt: skip
     v.add_argument("--structured", choices=("auto", "on", "off"), default="auto",
                    help="JSON-Schema structured output for LLM checks (default auto)")  # fmt: skip
     v.add_argument("--quiet", action="store_true", help="no progress output")
@@ -418,7 +416,10 @@ def _parser() -> argparse.ArgumentParser:
     cc = csub.add_parser("check", help="run every worked example and seed in the sandbox")
     _add_api_flags(cc)
     cc.add_argument(
-        "--exec-concurrency", type=_positive(int), default=2, help="sandbox workers (default 2)"
+        "--exec-concurrency",
+        type=positive(int),
+        default=DEFAULT_EXEC_WORKERS,
+        help="sandbox workers (default %(default)s)",
     )
     add_bench_parser(sub)
     sa = sub.add_parser(
@@ -426,10 +427,15 @@ def _parser() -> argparse.ArgumentParser:
         help="run the local REST API service",
         description="Serve the local API service (apis/rest) on 127.0.0.1.",
     )
-    sa.add_argument("--port", type=int, default=8088, help="port (default 8088; 0 = any free)")
+    sa.add_argument(
+        "--port",
+        type=number(int, minimum=0, maximum=65535),
+        default=8088,
+        help="port (default 8088; 0 = any free)",
+    )
     sa.add_argument(
         "--rps-per-key",
-        type=_positive(float),
+        type=positive(float),
         default=50.0,
         help="requests per second allowed per X-RapidAPI-Key (default 50)",
     )
@@ -452,7 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return _run(report_command, args)
         if args.command == "bench":
-            from apigen_async.llm.bench import bench_command
+            from apigen_async.commands.bench import bench_command
 
             return _run(bench_command, args)
         if args.command == "serve-apis":

@@ -30,8 +30,10 @@ from apigen_async.checks.format import check_pair
 from apigen_async.checks.resolve import resolve_pairs
 from apigen_async.checks.rules import check_rules
 from apigen_async.checks.semantic import JudgedPair, judge_pairs
+from apigen_async.executors.python import DEFAULT_EXEC_WORKERS
 from apigen_async.generate import generation_request, read_pairs
 from apigen_async.llm.client import Completion, LLMClient
+from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Task, Tool
 from apigen_async.store import PairRecord, Store, TaskRecord, UniqueVerified
@@ -54,8 +56,8 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     solver_model: str = ""
     resolve_max_tokens: int = 320
     structured: bool = True
-    concurrency: int = 8
-    exec_concurrency: int = 4
+    concurrency: int = DEFAULT_CONCURRENCY
+    exec_concurrency: int = DEFAULT_EXEC_WORKERS
     epoch_size: int = 4096
     max_tasks: int | None = None
 

@@ -23,14 +23,14 @@ from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
 from apigen_async.errors import ApigenError, ConfigError, StoreError
 from apigen_async.executors.python import PythonExecutor
+from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Selection
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
-from apigen_async.llm.limits import Limits
-from apigen_async.llm.local import resolve_local_model, serve_local_model
+from apigen_async.llm.limits import DEFAULT_CONCURRENCY, Limits
+from apigen_async.llm.local import require_local_extra, resolve_local_model, serve_local_model
 from apigen_async.llm.requestlog import RequestLog
-from apigen_async.llm.simulate import llm_simulator
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
@@ -124,7 +124,9 @@ def _discard(out: Path) -> None:
 def _sampler_config(args: argparse.Namespace) -> SamplerConfig:
     lo, hi = parse_range("--tools-per-task", args.tools_per_task)
     if lo < 1:
-        raise ConfigError("--tools-per-task: at least 1 tool per task")
+        raise ConfigError(
+            f"--tools-per-task: at least 1 tool per task, got {args.tools_per_task!r}"
+        )
     return SamplerConfig(
         seed=args.seed,
         style_weights=parse_styles(args.styles),
@@ -190,6 +192,8 @@ async def generate_command(args: argparse.Namespace) -> int:
     tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = resolve_endpoint(args, api_key)
+    if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
+        require_local_extra(args.local_model, key_env=args.api_key_env)
     identity = _identity(args, endpoint, catalog)
     out: Path = args.out
     if out.exists() and not out.is_dir():
@@ -212,7 +216,9 @@ async def generate_command(args: argparse.Namespace) -> int:
         pool,
         prompts,
     )
-    concurrency = args.concurrency or (args.slots if endpoint.kind == "local" else 8)
+    concurrency = args.concurrency or (
+        args.slots if endpoint.kind == "local" else DEFAULT_CONCURRENCY
+    )
     settings = PipelineSettings(
         target=args.pairs,
         model=endpoint.model,

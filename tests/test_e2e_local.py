@@ -18,6 +18,9 @@ from apigen_async.llm.local import resolve_local_model, serve_local_model
 from tests.helpers import apigen
 from tests.test_generate import assert_report_adds_up, assert_valid_xlam_rows
 
+# Real llama.cpp runs: `-m "not slow"` leaves them out; by default (and in CI) they run.
+pytestmark = pytest.mark.slow
+
 SMALL = ("--pairs-per-task", "2", "--max-tokens", "384", "--styles", "simple,multiple",
          "--quiet", "--seed", "3", "--checks", "format,execution,judge")  # fmt: skip
 

@@ -15,9 +15,9 @@ import orjson
 import pytest
 from aiohttp import web
 
+from apigen_async.commands.bench import BenchResult, add_bench_parser, bench_command
 from apigen_async.errors import EndpointError
 from apigen_async.generate import read_pairs
-from apigen_async.llm.bench import BenchResult, add_bench_parser, bench_command
 from apigen_async.llm.client import (
     TRANSPORTS,
     ChatRequest,
@@ -290,7 +290,9 @@ async def test_bench_command_measures_each_level(tmp_path: Path, capsys: Any) ->
     assert "req/s" in capsys.readouterr().out
 
 
-async def test_http_errors_map_like_the_sdk_on_the_direct_transport() -> None:
+# With --max-retries 0 the structured-output fallback must not use up the one attempt.
+@pytest.mark.parametrize("max_retries", [6, 0])
+async def test_http_errors_map_like_the_sdk_on_the_direct_transport(max_retries: int) -> None:
     seen: list[dict[str, Any]] = []
 
     async def chat(request: web.Request) -> web.Response:
@@ -315,7 +317,10 @@ async def test_http_errors_map_like_the_sdk_on_the_direct_transport() -> None:
     await site.start()
     port = runner.addresses[0][1]
     client = LLMClient(
-        base_url=f"http://127.0.0.1:{port}/v1", api_key="k", limits=Limits(concurrency=2)
+        base_url=f"http://127.0.0.1:{port}/v1",
+        api_key="k",
+        limits=Limits(concurrency=2),
+        max_retries=max_retries,
     )
     try:
         structured = msgspec.structs.replace(

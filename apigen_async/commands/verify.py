@@ -29,11 +29,11 @@ from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.errors import ConfigError
 from apigen_async.executors.python import PythonExecutor
+from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import resolve_endpoint
 from apigen_async.llm.session import open_client
-from apigen_async.llm.simulate import llm_simulator
 from apigen_async.report import ReportBuilder, print_report, report_json
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import STYLES, Call, Rejection, Task, Tool

@@ -21,7 +21,20 @@ from anyio.abc import Process
 
 from apigen_async.schema import Call, ExecResult, Tool
 
-__all__ = ["PythonExecutor"]
+__all__ = [
+    "DEFAULT_EXEC_MEMORY_MB",
+    "DEFAULT_EXEC_TIMEOUT",
+    "DEFAULT_EXEC_WORKERS",
+    "MIN_EXEC_MEMORY_MB",
+    "PythonExecutor",
+]
+
+# The sandbox's one set of defaults: the CLI's flags, the pipeline and `catalog check`.
+DEFAULT_EXEC_WORKERS = 2
+DEFAULT_EXEC_TIMEOUT = 5.0
+DEFAULT_EXEC_MEMORY_MB = 1024
+#: Below this a worker's interpreter cannot start.
+MIN_EXEC_MEMORY_MB = 64
 
 _reply_decoder = msgspec.json.Decoder(dict[str, Any])
 
@@ -71,10 +84,10 @@ class PythonExecutor:
     def __init__(
         self,
         *,
-        workers: int = 2,
-        timeout: float = 5.0,
-        memory_mb: int = 512,
-        cpu_seconds: float = 5.0,
+        workers: int = DEFAULT_EXEC_WORKERS,
+        timeout: float = DEFAULT_EXEC_TIMEOUT,
+        memory_mb: int = DEFAULT_EXEC_MEMORY_MB,
+        cpu_seconds: float = DEFAULT_EXEC_TIMEOUT,
         max_output: int = 4096,
         max_print: int = 65536,
     ) -> None:

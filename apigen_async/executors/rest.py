@@ -43,6 +43,7 @@ from apigen_async.errors import ConfigError
 from apigen_async.schema import Call, ExecResult, Tool
 
 __all__ = [
+    "DEFAULT_REST_RPS",
     "ORIGIN_HEADER",
     "Backend",
     "MemoryRestCache",
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 Backend = Literal["rapidapi", "local", "virtual"]
+#: Requests per second per host to real APIs when `--rest-rps` is not given.
+DEFAULT_REST_RPS = 5.0
 ORIGIN_HEADER = "X-Apigen-Origin"
 _ORIGINS = {"real", "cached", "simulated", "local"}
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -177,7 +180,7 @@ class RestExecutor:
         self,
         *,
         backend: Backend = "rapidapi",
-        rps: float = 5.0,
+        rps: float = DEFAULT_REST_RPS,
         burst: int = 1,
         per_host_concurrency: int = 8,
         timeout: float = 30.0,

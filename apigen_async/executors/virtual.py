@@ -36,6 +36,7 @@ from anyio.abc import TaskStatus
 
 from apigen_async.catalog.toolbench import standardize
 from apigen_async.executors.rest import (
+    DEFAULT_REST_RPS,
     ORIGIN_HEADER,
     Backend,
     RestCache,
@@ -365,7 +366,7 @@ async def open_rest_backend(
     tools: Iterable[Tool],
     *,
     cache: RestCache | None = None,
-    rps: float = 5.0,
+    rps: float | None = None,
     burst: int = 1,
     per_host_concurrency: int = 8,
     timeout: float = 30.0,
@@ -377,11 +378,15 @@ async def open_rest_backend(
 ) -> AsyncIterator[RestExecutor]:
     """A ready RestExecutor for `--rest-backend`, with its server running while open.
 
+    `rps` (`--rest-rps`), when given, is the rate per declared host the executor sends at
+    on every backend, with a bucket of `burst`. When it is None, real hosts get
+    `DEFAULT_REST_RPS` and our own servers on 127.0.0.1 are not throttled.
     - rapidapi: real hosts, key from `$key_env`, `cache` on the executor;
-    - local: starts `apis.rest.service` on a free port; `cache` on the executor;
+    - local: starts `apis.rest.service` on a free port (its per-key quota raised to let
+      every host run at `rps`); `cache` on the executor;
     - virtual: starts a VirtualServer over `tools` on a free port, owning `cache` (so it
       can answer cached/real/simulated); real calls only when `$key_env` is set, limited
-      to `rps` per host. The executor in front is not throttled: the server is local.
+      to `rps` (default `DEFAULT_REST_RPS`) per host.
     """
     options = {
         "per_host_concurrency": per_host_concurrency,
@@ -392,7 +397,11 @@ async def open_rest_backend(
     if backend == "rapidapi":
         # No server to run: enter outside a task group so a missing key is a plain error.
         async with RestExecutor(
-            backend="rapidapi", rps=rps, burst=burst, cache=cache, **options
+            backend="rapidapi",
+            rps=DEFAULT_REST_RPS if rps is None else rps,
+            burst=burst,
+            cache=cache,
+            **options,
         ) as ex:
             yield ex
         return
@@ -400,11 +409,14 @@ async def open_rest_backend(
         if backend == "local":
             from apis.rest.service import local_base_urls, serve
 
-            port = await tg.start(partial(serve, 0, rps_per_key=local_rps_per_key))
+            hosts = local_base_urls(0)
+            # All hosts share the executor's one key, so the service's quota covers them all.
+            quota = local_rps_per_key if rps is None else max(local_rps_per_key, rps * len(hosts))
+            port = await tg.start(partial(serve, 0, rps_per_key=quota))
             ex = RestExecutor(
                 backend="local",
-                rps=max(rps, local_rps_per_key),
-                burst=max(burst, 10),
+                rps=local_rps_per_key if rps is None else rps,
+                burst=max(burst, 10) if rps is None else burst,
                 cache=cache,
                 base_url_override=local_base_urls(port),
                 **options,
@@ -412,13 +424,14 @@ async def open_rest_backend(
         else:
             server = VirtualServer(tools, cache=cache, simulate=simulate, mode=simulate_mode)
             real_env = key_env if os.environ.get(key_env) else None
+            real_rps = DEFAULT_REST_RPS if rps is None else rps
             port = await tg.start(
-                partial(serve_virtual, server, 0, real_key_env=real_env, real_rps=rps)
+                partial(serve_virtual, server, 0, real_key_env=real_env, real_rps=real_rps)
             )
             ex = RestExecutor(
                 backend="virtual",
-                rps=10_000.0,
-                burst=1000,
+                rps=10_000.0 if rps is None else rps,
+                burst=1000 if rps is None else burst,
                 base_url_override=server.host_map(f"http://127.0.0.1:{port}"),
                 **options,
             )

