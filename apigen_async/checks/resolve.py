@@ -22,7 +22,7 @@ from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.eval.ast_checker import calls_agree
 from apigen_async.generate import call_schema
 from apigen_async.llm.client import ChatRequest, Completion, LLMClient
-from apigen_async.llm.decode import extract_json
+from apigen_async.llm.decode import read_batch
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import Call, Pair, Rejection, Style, Tool
 
@@ -94,26 +94,9 @@ def resolve_request(
 
 def read_resolutions(completion: Completion, n: int) -> list[list[Call] | Rejection]:
     """The re-solved calls for each of the `n` queries, in order; an unreadable one rejects."""
-    if completion.finish_reason == "length":
-        cut = Rejection(stage="resolve", code="resolve_truncated", message="cut at max_tokens")
-        return [cut] * n
-    value, problem = extract_json(completion.content)
-    if isinstance(value, dict) and "answers" in value:
-        value = value["answers"]
-    elif isinstance(value, dict) and n == 1:
-        value = [value]
-    if problem is not None or not isinstance(value, list):
-        bad = Rejection(
-            stage="resolve", code="resolve_unparseable", message=problem or "no answers list"
-        )
-        return [bad] * n
-    answers = [_calls(v) for v in value[:n]]
-    missing = Rejection(
-        stage="resolve",
-        code="resolve_missing",
-        message=f"the re-solver gave {len(value)} answers for {n} queries",
+    return read_batch(
+        completion, n, field="answers", stage="resolve", code_prefix="resolve", read_one=_calls
     )
-    return answers + [missing] * (n - len(answers))
 
 
 def _calls(value: object) -> list[Call] | Rejection:

@@ -17,7 +17,7 @@ import msgspec
 
 from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.llm.client import ChatRequest, Completion, LLMClient
-from apigen_async.llm.decode import extract_json
+from apigen_async.llm.decode import read_batch
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Tool
 
@@ -102,29 +102,9 @@ def judge_request(
 
 def read_judgements(completion: Completion, n: int) -> list[Judgement | Rejection]:
     """The verdicts for the `n` judged pairs, in order; a missing one is a rejection."""
-    if completion.finish_reason == "length":
-        cut = Rejection(
-            stage="semantic", code="judge_truncated", message="verdict cut at max_tokens"
-        )
-        return [cut] * n
-    value, problem = extract_json(completion.content)
-    # Lenient about the wrapper: a bare list, or a single verdict object for one pair.
-    if isinstance(value, dict) and "verdicts" in value:
-        value = value["verdicts"]
-    elif isinstance(value, dict) and n == 1:
-        value = [value]
-    if problem is not None or not isinstance(value, list):
-        bad = Rejection(
-            stage="semantic", code="judge_unparseable", message=problem or "no verdicts list"
-        )
-        return [bad] * n
-    verdicts = [_verdict(v) for v in value[:n]]
-    missing = Rejection(
-        stage="semantic",
-        code="judge_missing",
-        message=f"the judge gave {len(value)} verdicts for {n} pairs",
+    return read_batch(
+        completion, n, field="verdicts", stage="semantic", code_prefix="judge", read_one=_verdict
     )
-    return verdicts + [missing] * (n - len(verdicts))
 
 
 def _verdict(value: object) -> Judgement | Rejection:

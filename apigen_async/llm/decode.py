@@ -7,11 +7,17 @@ bracket and after its matching close); anything else is a format rejection.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import msgspec
 
-__all__ = ["extract_json"]
+from apigen_async.llm.client import Completion
+from apigen_async.schema import Rejection, Stage
+
+__all__ = ["extract_json", "read_batch"]
+
+T = TypeVar("T")
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 _decoder = msgspec.json.Decoder()
@@ -72,3 +78,39 @@ def _matching_close(text: str, start: int) -> int | None:
             if depth == 0:
                 return i
     return None
+
+
+def read_batch(
+    completion: Completion,
+    n: int,
+    *,
+    field: str,
+    stage: Stage,
+    code_prefix: str,
+    read_one: Callable[[object], T | Rejection],
+) -> list[T | Rejection]:
+    """The `n` items of a batched answer `{field: [...]}`, in order; what is missing rejects.
+
+    Lenient about the wrapper (a bare list, or one bare item when `n` is 1), strict about
+    the count: a cut answer or too few items rejects the pairs left without one.
+    """
+    if completion.finish_reason == "length":
+        cut = Rejection(stage=stage, code=f"{code_prefix}_truncated", message="cut at max_tokens")
+        return [cut] * n
+    value, problem = extract_json(completion.content)
+    if isinstance(value, dict) and field in value:
+        value = value[field]
+    elif isinstance(value, dict) and n == 1:
+        value = [value]
+    if problem is not None or not isinstance(value, list):
+        bad = Rejection(
+            stage=stage, code=f"{code_prefix}_unparseable", message=problem or f"no {field} list"
+        )
+        return [bad] * n
+    items = [read_one(v) for v in value[:n]]
+    missing = Rejection(
+        stage=stage,
+        code=f"{code_prefix}_missing",
+        message=f"{len(value)} {field} for {n} pairs",
+    )
+    return items + [missing] * (n - len(items))
