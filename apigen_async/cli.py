@@ -25,7 +25,7 @@ from apigen_async.executors.rest import DEFAULT_REST_RPS
 from apigen_async.llm.client import TRANSPORTS
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
-from apigen_async.llm.local import DEFAULT_LOCAL_MODEL, LOCAL_MODELS
+from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 from apigen_async.schema import STYLES
 
 __all__ = ["main", "parse_range", "parse_styles"]
@@ -76,6 +76,9 @@ def _add_endpoint_flags(p: argparse.ArgumentParser) -> None:
                    help="variable holding the API key (default OPENAI_API_KEY)")  # fmt: skip
     p.add_argument("--local-model", default=DEFAULT_LOCAL_MODEL,
                    help=f"embedded model: {', '.join(LOCAL_MODELS)} or a GGUF path")  # fmt: skip
+    p.add_argument("--local-checker", default=DEFAULT_LOCAL_CHECKER, metavar="NAME|PATH|same",
+                   help="embedded model that re-solves and judges (default "
+                   f"{DEFAULT_LOCAL_CHECKER}; 'same': --local-model)")  # fmt: skip
     p.add_argument("--slots", type=positive(int), default=4,
                    help="embedded model: parallel sequences (default 4)")  # fmt: skip
 
@@ -282,6 +285,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME|PATH",
         help=f"embedded model: {' or '.join(LOCAL_MODELS)} or a GGUF file "
         f"(default {DEFAULT_LOCAL_MODEL})",
+    )
+    g.add_argument(
+        "--local-checker",
+        default=DEFAULT_LOCAL_CHECKER,
+        metavar="NAME|PATH|same",
+        help="embedded model that re-solves and judges, in a server of its own: checking "
+        f"needs a stronger model than generating (default {DEFAULT_LOCAL_CHECKER}; "
+        "'same': --local-model)",
     )
     g.add_argument(
         "--slots",

@@ -29,8 +29,9 @@ from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Sel
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY, Limits
-from apigen_async.llm.local import require_local_extra, resolve_local_model, serve_local_model
+from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.requestlog import RequestLog
+from apigen_async.llm.session import start_local_models
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
@@ -193,7 +194,7 @@ async def generate_command(args: argparse.Namespace) -> int:
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = resolve_endpoint(args, api_key)
     if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
-        require_local_extra(args.local_model, key_env=args.api_key_env)
+        require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)
     identity = _identity(args, endpoint, catalog)
     out: Path = args.out
     if out.exists() and not out.is_dir():
@@ -217,7 +218,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         prompts,
     )
     concurrency = args.concurrency or (
-        args.slots if endpoint.kind == "local" else DEFAULT_CONCURRENCY
+        args.slots * len(endpoint.local_models) if endpoint.kind == "local" else DEFAULT_CONCURRENCY
     )
     settings = PipelineSettings(
         target=args.pairs,
@@ -243,20 +244,16 @@ async def generate_command(args: argparse.Namespace) -> int:
         # after everything entered later (client, executors) has closed cleanly.
         stack.callback(tg.cancel_scope.cancel)
         if endpoint.kind == "local":
-            path = resolve_local_model(endpoint.local_model or "")
-            console.print(f"starting the embedded model {path.name} ({args.slots} slots)...")
-            base_url = await tg.start(
-                lambda task_status: serve_local_model(
-                    path, alias=endpoint.model, n_parallel=args.slots, task_status=task_status
-                )
-            )
+            routes = await start_local_models(tg, endpoint, slots=args.slots, say=console.print)
+            base_url = routes.pop(endpoint.model)
         else:
-            base_url = endpoint.base_url
+            base_url, routes = endpoint.base_url, {}
         request_log = RequestLog(args.log_requests) if args.log_requests else None
         if request_log is not None:
             stack.callback(request_log.close)
         client = LLMClient(
             base_url=base_url,
+            routes=routes,
             api_key=api_key,
             limits=Limits(concurrency=concurrency, rpm=args.rpm, tpm=args.tpm),
             cache=store,

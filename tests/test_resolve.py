@@ -19,8 +19,13 @@ def _completion(content: object, finish: str = "stop") -> Completion:
     return Completion(content=text, finish_reason=finish, prompt_tokens=10, completion_tokens=5)
 
 
-def _agree(answers: list[Call], resolved: list[Call], style: str = "simple") -> str:
-    rejection = check_agreement(Pair(query="q", answers=answers), resolved, OFFERED, style)  # type: ignore[arg-type]
+def _agree(
+    answers: list[Call], resolved: list[Call], style: str = "simple", query: str | None = None
+) -> str:
+    # By default the query states every value the re-solver used, so all its calls count.
+    if query is None:
+        query = " ".join(str(v) for c in resolved + answers for v in c.arguments.values())
+    rejection = check_agreement(Pair(query=query, answers=answers), resolved, OFFERED, style)  # type: ignore[arg-type]
     return "ok" if rejection is None else rejection.message.split(":")[0]
 
 
@@ -94,3 +99,21 @@ def test_agreement_follows_bfcl_rules() -> None:
     # Irrelevance: the re-solver must make no call.
     assert _agree([], [], "irrelevance") == "ok"
     assert _agree([], [bmi], "irrelevance") != "ok"
+
+
+def test_re_solved_calls_with_invented_values_are_no_evidence() -> None:
+    invented = Call(name="calculate_bmi", arguments={"weight_kg": 70, "height_m": 1.75})
+    # Irrelevance: a re-solver that can only call with values nobody gave made no call.
+    assert _agree([], [invented], "irrelevance", query="What's the weather in Oslo?") == "ok"
+    grounded = "I weigh 70 kg and I'm 1.75 m tall; is it raining?"
+    assert _agree([], [invented], "irrelevance", query=grounded) != "ok"
+    # A correct answer is not refuted by an extra call the re-solver made up ...
+    bmi = Call(name="calculate_bmi", arguments={"weight_kg": 82, "height_m": 1.8})
+    query = "I'm 1.8 m and 82 kg. What's my BMI?"
+    assert _agree([bmi], [bmi, invented], "parallel", query=query) == "ok"
+    # ... but a wrong answer is still refuted by a grounded re-solved call.
+    swapped = Call(name="calculate_bmi", arguments={"weight_kg": 1.8, "height_m": 82})
+    rejection = check_agreement(
+        Pair(query=query, answers=[swapped]), [bmi, invented], OFFERED, "simple"
+    )
+    assert rejection is not None and "1 ungrounded re-solved call(s) left out" in rejection.message

@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from apigen_async.catalog.dialects import tool_to_xlam
+from apigen_async.checks.rules import check_rules
 from apigen_async.eval.ast_checker import calls_agree
 from apigen_async.generate import call_schema
 from apigen_async.llm.client import ChatRequest, Completion, LLMClient
@@ -111,17 +112,30 @@ def _calls(value: object) -> list[Call] | Rejection:
 def check_agreement(
     pair: Pair, resolved: list[Call], tools: Mapping[str, Tool], style: Style
 ) -> Rejection | None:
-    """None when the re-solved calls match the pair's answers by BFCL's AST rules."""
-    result = calls_agree(resolved, pair.answers, tools, style)
+    """None when the re-solved calls match the pair's answers by BFCL's AST rules.
+
+    Re-solved calls that break the rules themselves (values the query never gave) do not
+    count: a small re-solver often calls something with invented values where the right
+    answer is no call, and a call it could not ground is no evidence against the pair.
+    """
+    credible = [c for c in resolved if _grounded(pair.query, c, tools)]
+    result = calls_agree(credible, pair.answers, tools, style)
     if result.valid:
         return None
+    dropped = len(resolved) - len(credible)
+    note = f" ({dropped} ungrounded re-solved call(s) left out)" if dropped else ""
     return Rejection(
         stage="resolve",
         code="resolve_mismatch",
         message=(
-            f"{result.error_type}: re-solved {_show(resolved)} vs answers {_show(pair.answers)}"
+            f"{result.error_type}: re-solved {_show(credible)} vs answers "
+            f"{_show(pair.answers)}{note}"
         ),
     )
+
+
+def _grounded(query: str, call: Call, tools: Mapping[str, Tool]) -> bool:
+    return check_rules(Pair(query=query, answers=[call]), tools, "simple") is None
 
 
 def _show(calls: Sequence[Call]) -> str:

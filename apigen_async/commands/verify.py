@@ -33,6 +33,7 @@ from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import resolve_endpoint
+from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.session import open_client
 from apigen_async.report import ReportBuilder, print_report, report_json
 from apigen_async.sampling import PromptLibrary
@@ -159,18 +160,21 @@ async def verify_command(args: argparse.Namespace) -> int:
     library = load_catalog(
         list(args.apis), builtin=not args.no_builtin, local_rest=args.rest_backend == "local"
     ).by_name()
+    endpoint = resolve_endpoint(args, os.environ.get(args.api_key_env, ""))
+    solver = args.solver_model or endpoint.judge_model
+    needs_llm = bool({"resolve", "judge"} & set(checks)) or args.rest_backend == "virtual"
+    if needs_llm and endpoint.kind == "local":  # before anything is written
+        require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"--out {out}: {exc.strerror}") from exc
-    endpoint = resolve_endpoint(args, os.environ.get(args.api_key_env, ""))
-    solver = args.solver_model or endpoint.judge_model
     checked: dict[int, CheckedItem] = {}
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(open_store(out / "apigen.sqlite"))
         client: LLMClient | None = None
-        if {"resolve", "judge"} & set(checks) or args.rest_backend == "virtual":
+        if needs_llm:
             client = await stack.enter_async_context(
                 open_client(
                     endpoint,

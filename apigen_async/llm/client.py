@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -191,6 +192,7 @@ class LLMClient:
         price_out: float | None = None,
         transport: str = "aiohttp",
         request_log: RequestLog | None = None,
+        routes: Mapping[str, str] | None = None,
     ) -> None:
         if max_retries < 0:
             raise ConfigError(f"max_retries must be >= 0, not {max_retries}")
@@ -209,16 +211,22 @@ class LLMClient:
         if transport not in TRANSPORTS:
             raise ValueError(f"transport must be one of {TRANSPORTS}, not {transport!r}")
         self.transport = transport
+        #: Models served somewhere other than `base_url` (the embedded checker model runs
+        #: in a server of its own), by model name.
+        self.routes = dict(routes or {})
         # The key lives only in these client objects, never in config, store or logs.
-        self._openai = openai.AsyncOpenAI(
-            base_url=base_url,
-            api_key=api_key or "none",
-            max_retries=0,
-            timeout=timeout,
-            http_client=_http_client(transport, limits.max_concurrency, timeout),
-        )
+        self._openai = {
+            url: openai.AsyncOpenAI(
+                base_url=url,
+                api_key=api_key or "none",
+                max_retries=0,
+                timeout=timeout,
+                http_client=_http_client(transport, limits.max_concurrency, timeout),
+            )
+            for url in dict.fromkeys([base_url, *self.routes.values()])
+        }
         self._direct = (
-            _DirectChat(base_url, api_key or "none", limits.max_concurrency)
+            _DirectChat(base_url, api_key or "none", limits.max_concurrency, self.routes)
             if transport == "aiohttp"
             else None
         )
@@ -229,7 +237,8 @@ class LLMClient:
     async def aclose(self) -> None:
         if self._direct is not None:
             await self._direct.close()
-        await self._openai.close()
+        for sdk in self._openai.values():
+            await sdk.close()
 
     def snapshot(self) -> ClientSnapshot:
         s = self.stats
@@ -254,22 +263,30 @@ class LLMClient:
     def structured_enabled(self) -> bool:
         return self.structured != "off"
 
+    def url_of(self, model: str) -> str:
+        """The base URL that serves `model`."""
+        return self.routes.get(model, self.base_url)
+
     async def preflight(self, models: list[str]) -> None:
         """Fail fast, with the URL and model named, when the endpoint cannot serve us."""
-        try:
-            listed = [m.id async for m in self._openai.models.list()]
-        except openai.APIConnectionError as exc:
-            raise EndpointError(f"cannot reach the LLM endpoint at {self.base_url}: {exc}") from exc
-        except openai.AuthenticationError as exc:
-            raise EndpointError(f"{self.base_url} refused the API key (401)") from exc
-        except openai.APIStatusError:
-            return  # Some servers have no /models; the first request will tell.
-        missing = [m for m in models if m not in listed]
-        if missing and listed:
-            raise EndpointError(
-                f"model {missing[0]!r} is not served by {self.base_url}; "
-                f"available: {', '.join(sorted(listed)[:20])}"
-            )
+        by_url: dict[str, list[str]] = {}
+        for model in models:
+            by_url.setdefault(self.url_of(model), []).append(model)
+        for url, wanted in by_url.items():
+            try:
+                listed = [m.id async for m in self._openai[url].models.list()]
+            except openai.APIConnectionError as exc:
+                raise EndpointError(f"cannot reach the LLM endpoint at {url}: {exc}") from exc
+            except openai.AuthenticationError as exc:
+                raise EndpointError(f"{url} refused the API key (401)") from exc
+            except openai.APIStatusError:
+                continue  # Some servers have no /models; the first request will tell.
+            missing = [m for m in wanted if m not in listed]
+            if missing and listed:
+                raise EndpointError(
+                    f"model {missing[0]!r} is not served by {url}; "
+                    f"available: {', '.join(sorted(listed)[:20])}"
+                )
 
     async def complete(self, request: ChatRequest) -> Completion | LLMFailure:
         if not self.structured_enabled and request.response_format is not None:
@@ -362,7 +379,7 @@ class LLMClient:
         except TimeoutError as exc:
             raise _Retryable("timeout", f"no answer within {self.timeout:g} s") from exc
         except (aiohttp.ClientError, OSError) as exc:
-            raise _Retryable("connection", f"{self.base_url}: {exc!r}"[:300]) from exc
+            raise _Retryable("connection", f"{self.url_of(request.model)}: {exc!r}"[:300]) from exc
         if status != 200:
             self._raise_for_status(request, status, headers, raw)
         try:
@@ -393,10 +410,10 @@ class LLMClient:
             raise _Retryable(f"http_{status}", message, _retry_after_headers(headers))
         if status == 404:
             raise EndpointError(
-                f"{self.base_url} does not serve model {request.model!r}: {message}"
+                f"{self.url_of(request.model)} does not serve model {request.model!r}: {message}"
             )
         if status in (401, 403):
-            raise EndpointError(f"{self.base_url} refused the API key: {message}")
+            raise EndpointError(f"{self.url_of(request.model)} refused the API key: {message}")
         if (
             status in (400, 422)
             and request.response_format is not None
@@ -414,7 +431,8 @@ class LLMClient:
             kwargs["response_format"] = request.response_format
         try:
             with anyio.fail_after(self.timeout):
-                response = await self._openai.chat.completions.create(
+                sdk = self._openai[self.url_of(request.model)]
+                response = await sdk.chat.completions.create(
                     model=request.model,
                     messages=request.messages,  # type: ignore[arg-type]
                     temperature=request.temperature,
@@ -430,13 +448,15 @@ class LLMClient:
         except openai.InternalServerError as exc:
             raise _Retryable(f"http_{exc.status_code}", str(exc)[:200], _retry_after(exc)) from exc
         except openai.APIConnectionError as exc:
-            raise _Retryable("connection", f"{self.base_url}: {exc}") from exc
+            raise _Retryable("connection", f"{self.url_of(request.model)}: {exc}") from exc
         except openai.NotFoundError as exc:
+            url = self.url_of(request.model)
             raise EndpointError(
-                f"{self.base_url} does not serve model {request.model!r}: {_message(exc)}"
+                f"{url} does not serve model {request.model!r}: {_message(exc)}"
             ) from exc
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            raise EndpointError(f"{self.base_url} refused the API key: {_message(exc)}") from exc
+            url = self.url_of(request.model)
+            raise EndpointError(f"{url} refused the API key: {_message(exc)}") from exc
         except openai.BadRequestError as exc:
             if request.response_format is not None and self.structured == "auto":
                 raise _StructuredUnsupported from exc
@@ -497,8 +517,11 @@ _ENCODE = msgspec.json.Encoder().encode
 class _DirectChat:
     """POST /chat/completions on one aiohttp session; the session opens on first use."""
 
-    def __init__(self, base_url: str, api_key: str, connections: int) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
+    def __init__(
+        self, base_url: str, api_key: str, connections: int, routes: Mapping[str, str]
+    ) -> None:
+        self.url = _chat_url(base_url)
+        self._urls = {model: _chat_url(url) for model, url in routes.items()}
         self._headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
         self._connections = max(1, connections)
         self._session: aiohttp.ClientSession | None = None
@@ -523,13 +546,18 @@ class _DirectChat:
             seed=request.seed,
             response_format=request.response_format,
         )
-        async with self._session.post(self.url, data=_ENCODE(body)) as response:
+        url = self._urls.get(request.model, self.url)
+        async with self._session.post(url, data=_ENCODE(body)) as response:
             return response.status, response.headers, await response.read()
 
     async def close(self) -> None:
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
+
+
+def _chat_url(base_url: str) -> str:
+    return base_url.rstrip("/") + "/chat/completions"
 
 
 def _retry_after_headers(headers: Any) -> float | None:

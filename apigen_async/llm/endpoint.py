@@ -8,8 +8,15 @@ from pathlib import Path
 import msgspec
 
 from apigen_async.errors import ConfigError
+from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, LOCAL_MODELS
 
-__all__ = ["DEFAULT_OPENAI_MODEL", "DEFAULT_OPENAI_URL", "Endpoint", "resolve_endpoint"]
+__all__ = [
+    "DEFAULT_OPENAI_MODEL",
+    "DEFAULT_OPENAI_URL",
+    "Endpoint",
+    "local_alias",
+    "resolve_endpoint",
+]
 
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -20,7 +27,13 @@ class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str | None
     model: str
     judge_model: str
-    local_model: str | None = None
+    #: Embedded models by the name they are served under: the generator's, and the
+    #: checker's (re-solve and judge) when it is another model.
+    local_models: dict[str, str] = {}
+
+    @property
+    def local_model(self) -> str | None:
+        return self.local_models.get(self.model)
 
 
 def resolve_endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
@@ -43,11 +56,28 @@ def resolve_endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
             model=model,
             judge_model=getattr(args, "judge_model", None) or model,
         )
-    model = args.model or Path(args.local_model).stem
+    model = args.model or local_alias(args.local_model)
+    checker = getattr(args, "local_checker", None) or DEFAULT_LOCAL_CHECKER
+    if checker in ("same", args.local_model):
+        return Endpoint(
+            kind="local",
+            base_url=None,
+            model=model,
+            judge_model=model,
+            local_models={model: args.local_model},
+        )
+    judge = local_alias(checker)
+    if judge == model:
+        raise ConfigError(f"--local-checker {checker!r} has the name of --local-model; rename one")
     return Endpoint(
         kind="local",
         base_url=None,
         model=model,
-        judge_model=getattr(args, "judge_model", None) or model,
-        local_model=args.local_model,
+        judge_model=judge,
+        local_models={model: args.local_model, judge: checker},
     )
+
+
+def local_alias(choice: str) -> str:
+    """The name an embedded model is served under: its built-in name, or the file's stem."""
+    return choice if choice in LOCAL_MODELS else Path(choice).stem

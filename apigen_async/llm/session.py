@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 import anyio
+from anyio.abc import TaskGroup
 
 from apigen_async.llm.client import LLMClient, ResponseCache
 from apigen_async.llm.endpoint import Endpoint
@@ -13,7 +15,22 @@ from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
 from apigen_async.llm.requestlog import RequestLog
 
-__all__ = ["open_client"]
+__all__ = ["open_client", "start_local_models"]
+
+
+async def start_local_models(
+    services: TaskGroup, endpoint: Endpoint, *, slots: int, say: Callable[[str], None] | None = None
+) -> dict[str, str]:
+    """Start a server per embedded model of `endpoint` in `services`: base URLs by name."""
+    urls: dict[str, str] = {}
+    for alias, choice in endpoint.local_models.items():
+        path = resolve_local_model(choice)
+        if say is not None:
+            say(f"starting the embedded model {path.name} ({slots} slots)...")
+        urls[alias] = await services.start(
+            partial(serve_local_model, path, alias=alias, n_parallel=slots)
+        )
+    return urls
 
 
 @asynccontextmanager
@@ -33,17 +50,14 @@ async def open_client(
     """A checked client for `endpoint`; the embedded server stops when the block ends."""
     async with anyio.create_task_group() as services:
         if endpoint.kind == "local":
-            path = resolve_local_model(endpoint.local_model or "")
-            base_url: str = await services.start(
-                lambda task_status: serve_local_model(
-                    path, alias=endpoint.model, n_parallel=slots, task_status=task_status
-                )
-            )
+            routes = await start_local_models(services, endpoint, slots=slots)
+            base_url = routes.pop(endpoint.model)
         else:
             assert endpoint.base_url is not None
-            base_url = endpoint.base_url
+            base_url, routes = endpoint.base_url, {}
         client = LLMClient(
             base_url=base_url,
+            routes=routes,
             api_key=api_key,
             limits=Limits(concurrency=concurrency),
             cache=cache,
