@@ -22,7 +22,8 @@ from tests.test_generate import assert_report_adds_up, assert_valid_xlam_rows
 pytestmark = pytest.mark.slow
 
 SMALL = ("--pairs-per-task", "2", "--max-tokens", "384", "--styles", "simple,multiple",
-         "--quiet", "--seed", "3", "--checks", "format,execution,judge")  # fmt: skip
+         "--quiet", "--seed", "3", "--checks", "format,execution,judge",
+         "--local-checker", "same")  # fmt: skip
 
 
 def _check_run(out: Path, n: int) -> dict:  # type: ignore[type-arg]

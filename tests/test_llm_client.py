@@ -340,3 +340,36 @@ async def test_http_errors_map_like_the_sdk_on_the_direct_transport(max_retries:
     finally:
         await client.aclose()
         await runner.cleanup()
+
+
+async def test_models_served_elsewhere_are_routed_by_name() -> None:
+    # The embedded checker runs in a server of its own: requests for it go there, on
+    # every transport, and the start-up check asks each server for its own models.
+    async with (
+        FakeOpenAI(FakeConfig(models=("gen",))) as generator,
+        FakeOpenAI(FakeConfig(models=("checker",))) as checker,
+    ):
+        for transport in TRANSPORTS:
+            client = LLMClient(
+                base_url=generator.base_url,
+                routes={"checker": checker.base_url},
+                api_key="k",
+                limits=Limits(concurrency=4),
+                transport=transport,
+            )
+            try:
+                await client.preflight(["gen", "checker"])
+                for model in ("gen", "checker", "gen"):
+                    result = await client.complete(text_request(1, model=model))
+                    assert isinstance(result, Completion), result
+            finally:
+                await client.aclose()
+        assert {r.model for r in generator.requests} == {"gen"}
+        assert {r.model for r in checker.requests} == {"checker"}
+        assert len(checker.requests) == len(TRANSPORTS)
+        wrong = LLMClient(base_url=generator.base_url, api_key="k", limits=Limits(concurrency=1))
+        try:
+            with pytest.raises(EndpointError, match="'checker' is not served by"):
+                await wrong.preflight(["gen", "checker"])
+        finally:
+            await wrong.aclose()

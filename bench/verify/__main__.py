@@ -6,7 +6,8 @@ checks (rules, resolve, judge) can separate them. Every check runs on every row 
 a combination keeps a row when all its checks pass it.
 
     python -m bench.verify                                  # the embedded default model
-    python -m bench.verify --local-model smollm2-135m
+    python -m bench.verify --local-checker same             # the 0.5B model checks itself
+    python -m bench.verify --local-model smollm2-135m --local-checker same
     python -m bench.verify --base-url URL --model M [--judge-model J] [--api-key-env NAME]
     python -m bench.verify --checks rules --checks rules,resolve,judge --json out.json
 """
@@ -28,7 +29,7 @@ from apigen_async.catalog.library import load_catalog
 from apigen_async.checks.execution import ExecutorRouter
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.llm.endpoint import resolve_endpoint
-from apigen_async.llm.local import DEFAULT_LOCAL_MODEL
+from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.session import open_client
 from apigen_async.sampling import PromptLibrary
@@ -233,6 +234,11 @@ def main() -> None:
     p.add_argument("--solver-model")
     p.add_argument("--api-key-env", default="OPENAI_API_KEY")
     p.add_argument("--local-model", default=DEFAULT_LOCAL_MODEL)
+    p.add_argument(
+        "--local-checker",
+        default=DEFAULT_LOCAL_CHECKER,
+        help="embedded model that re-solves and judges ('same': --local-model)",
+    )
     p.add_argument("--slots", type=int, default=4)
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--limit", type=int, help="only the first N rows")
