@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from contextlib import AsyncExitStack, aclosing
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY, Limits
 from apigen_async.llm.local import require_local_extra, resolve_local_model, serve_local_model
 from apigen_async.llm.requestlog import RequestLog
+from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
@@ -189,17 +191,55 @@ async def generate_command(args: argparse.Namespace) -> int:
     if catalog.skipped:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(catalog.skipped.items()))
         print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}", file=sys.stderr)
-    tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = resolve_endpoint(args, api_key)
     if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
         require_local_extra(args.local_model, key_env=args.api_key_env)
     identity = _identity(args, endpoint, catalog)
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a folder")
-    if args.fresh:
-        _discard(out)
+    out = prepare_out(args.out)
+    # Taken before `--fresh` deletes anything, held until the dataset is written.
+    with hold_out_lock(out):
+        if args.fresh:
+            _discard(out)
+        return await _generate(
+            args,
+            _Plan(
+                console=console,
+                sampler_config=sampler_config,
+                checks=checks,
+                formats=formats,
+                library=library,
+                catalog=catalog,
+                api_key=api_key,
+                endpoint=endpoint,
+                identity=identity,
+                wall_start=wall_start,
+                started=started,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What `generate` settled before taking the folder: validated flags and sources."""
+
+    console: Console
+    sampler_config: SamplerConfig
+    checks: tuple[str, ...]
+    formats: list[str]
+    library: dict[str, Any]
+    catalog: Catalog
+    api_key: str
+    endpoint: Endpoint
+    identity: dict[str, Any]
+    wall_start: float
+    started: str
+
+
+async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
+    console, catalog, endpoint, api_key = plan.console, plan.catalog, plan.endpoint, plan.api_key
+    wall_start, started, out = plan.wall_start, plan.started, Path(args.out)
+    tools = catalog.by_name()
 
     prompts = PromptLibrary()
     pool = ExamplePool()
@@ -211,7 +251,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         epoch=-1,
     )
     sampler = Sampler(
-        sampler_config,
+        plan.sampler_config,
         catalog.tools,
         pool,
         prompts,
@@ -224,7 +264,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         model=endpoint.model,
         judge_model=endpoint.judge_model,
         judge_batch=args.judge_batch,
-        checks=checks,
+        checks=plan.checks,
         solver_model=args.solver_model or endpoint.judge_model,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
@@ -237,7 +277,9 @@ async def generate_command(args: argparse.Namespace) -> int:
     state = RunState()
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(open_store(out / STORE_NAME))
-        await _check_config(store, identity, out, {"target": args.pairs, "library": library})
+        await _check_config(
+            store, plan.identity, out, {"target": args.pairs, "library": plan.library}
+        )
         tg = await stack.enter_async_context(anyio.create_task_group())
         # Unwinding is last-in first-out: the services in `tg` (the local model) stop only
         # after everything entered later (client, executors) has closed cleanly.
@@ -331,7 +373,7 @@ async def generate_command(args: argparse.Namespace) -> int:
             progress.close()
         await store.add_session(session())
     written = await _write_outputs(
-        out, tools, args.pairs, formats, extra=args.extra_columns, console=console
+        out, tools, args.pairs, plan.formats, extra=args.extra_columns, console=console
     )
     if written < args.pairs:
         print(
@@ -355,7 +397,8 @@ async def _write_outputs(
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
             report = await _export_and_report(store, target=target, tools=tools, writer=writer)
-    (out / "report.json").write_bytes(report_json(report))
+    with atomic_file(out / "report.json") as handle:
+        handle.write(report_json(report))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
     console.print(f"wrote {report.exported} rows to {written}")
