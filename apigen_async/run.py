@@ -22,7 +22,7 @@ from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
 from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
-from apigen_async.errors import ApigenError, ConfigError, StoreError
+from apigen_async.errors import ApigenError, ConfigError, EndpointGaveUp, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
@@ -38,6 +38,7 @@ from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
 from apigen_async.schema import Tool
+from apigen_async.scrub import Scrubber
 from apigen_async.store import Session, Store, open_reader, open_store
 
 __all__ = ["generate_command", "report_command"]
@@ -275,8 +276,11 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         max_tasks=args.max_tasks,
     )
     state = RunState()
+    # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
+    scrub = Scrubber.from_env(args.api_key_env, args.rapidapi_key_env)
+    gave_up: EndpointGaveUp | None = None
     async with AsyncExitStack() as stack:
-        store = await stack.enter_async_context(open_store(out / STORE_NAME))
+        store = await stack.enter_async_context(open_store(out / STORE_NAME, scrub=scrub))
         await _check_config(
             store, plan.identity, out, {"target": args.pairs, "library": plan.library}
         )
@@ -294,7 +298,7 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
             )
         else:
             base_url = endpoint.base_url
-        request_log = RequestLog(args.log_requests) if args.log_requests else None
+        request_log = RequestLog(args.log_requests, scrub) if args.log_requests else None
         if request_log is not None:
             stack.callback(request_log.close)
         client = LLMClient(
@@ -310,6 +314,9 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
             price_out=args.price_out,
             transport=args.llm_transport,
             request_log=request_log,
+            max_retry_after=args.max_retry_after,
+            give_up_after=args.give_up_after or None,
+            scrub=scrub,
         )
         stack.push_async_callback(client.aclose)
         solver = args.solver_model or endpoint.judge_model
@@ -346,6 +353,8 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
                 cache_hits=stats.cache_hits,
                 retries=stats.retries,
                 rate_limited=stats.rate_limited,
+                timeouts=stats.timeouts,
+                gave_up=str(gave_up) if gave_up else None,
                 reached_target=state.reached,
             )
 
@@ -369,12 +378,27 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
                 state=state,
                 on_tick=progress.tick,
             )
+        except* EndpointGaveUp as group:
+            # The breaker ends the stages; the store, already holding every finished
+            # task, closes normally below.
+            gave_up = _first(group)
         finally:
             progress.close()
         await store.add_session(session())
+    # Whatever was verified before the endpoint died is exported all the same.
     written = await _write_outputs(
-        out, tools, args.pairs, plan.formats, extra=args.extra_columns, console=console
+        out, tools, args.pairs, plan.formats, extra=args.extra_columns, console=console, scrub=scrub
     )
+    if gave_up is not None:
+        print(f"apigen: {gave_up} (rerun to resume once it answers)", file=sys.stderr)
+        return 3
+    if state.generated == 0 and state.rejected.get("generate"):
+        print(
+            f"apigen: every generation request of this session failed ({written} verified "
+            f"pairs of {args.pairs}); see failed requests above and check the endpoint",
+            file=sys.stderr,
+        )
+        return 1
     if written < args.pairs:
         print(
             f"apigen: stopped after {state.tasks_done} tasks with {written} verified pairs "
@@ -385,6 +409,14 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
     return 0
 
 
+def _first(group: BaseExceptionGroup[EndpointGaveUp]) -> EndpointGaveUp:
+    inner: BaseException = group
+    while isinstance(inner, BaseExceptionGroup):
+        inner = inner.exceptions[0]
+    assert isinstance(inner, EndpointGaveUp)
+    return inner
+
+
 async def _write_outputs(
     out: Path,
     tools: dict[str, Any],
@@ -393,12 +425,13 @@ async def _write_outputs(
     *,
     extra: bool,
     console: Console,
+    scrub: Scrubber,
 ) -> int:
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
             report = await _export_and_report(store, target=target, tools=tools, writer=writer)
     with atomic_file(out / "report.json") as handle:
-        handle.write(report_json(report))
+        handle.write(scrub.data(report_json(report)))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
     console.print(f"wrote {report.exported} rows to {written}")
