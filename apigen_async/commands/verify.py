@@ -38,6 +38,7 @@ from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.report import ReportBuilder, print_report, report_json
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import STYLES, Call, Rejection, Task, Tool
+from apigen_async.scrub import Scrubber
 from apigen_async.store import PairRecord, Session, TaskRecord, open_store
 from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items, infer_style
 
@@ -179,7 +180,8 @@ async def _verify(
     solver = args.solver_model or endpoint.judge_model
     checked: dict[int, CheckedItem] = {}
     async with AsyncExitStack() as stack:
-        store = await stack.enter_async_context(open_store(out / "apigen.sqlite"))
+        scrub = Scrubber.from_env(args.api_key_env)
+        store = await stack.enter_async_context(open_store(out / "apigen.sqlite", scrub=scrub))
         client: LLMClient | None = None
         if {"resolve", "judge"} & set(checks) or args.rest_backend == "virtual":
             client = await stack.enter_async_context(
