@@ -92,7 +92,6 @@ def test_run_gives_up_with_one_line_and_exports_what_was_verified(tmp_path: Path
     assert (tmp_path / "dataset.jsonl").read_bytes().startswith(kept) and kept
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["sessions"][-1]["gave_up"].startswith(f"endpoint {url} failed 3 requests")
-    assert report["failed_requests"]["http_500"] >= 1
     assert report["timeouts"] == 0
 
 
