@@ -22,11 +22,12 @@ from apigen_async.executors.python import (
     MIN_EXEC_MEMORY_MB,
 )
 from apigen_async.executors.rest import DEFAULT_REST_RPS
-from apigen_async.llm.client import TRANSPORTS
+from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER, DEFAULT_MAX_RETRY_AFTER, TRANSPORTS
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 from apigen_async.schema import STYLES
+from apigen_async.scrub import Scrubber
 
 __all__ = ["main", "parse_range", "parse_styles"]
 
@@ -280,6 +281,22 @@ def _parser() -> argparse.ArgumentParser:
         help="retries of a failed LLM request (429/5xx/timeout) (default 6)",
     )
     g.add_argument(
+        "--max-retry-after",
+        type=positive(float),
+        default=DEFAULT_MAX_RETRY_AFTER,
+        metavar="SECONDS",
+        help="longest Retry-After wait honoured; an endpoint asking for more fails the "
+        "request at once (default %(default)g)",
+    )
+    g.add_argument(
+        "--give-up-after",
+        type=number(int, minimum=0),
+        default=DEFAULT_GIVE_UP_AFTER,
+        metavar="N",
+        help="end the run once N LLM requests in a row have failed, each after its retries "
+        "(default %(default)s; 0: never); what was verified before is kept and exported",
+    )
+    g.add_argument(
         "--local-model",
         default=DEFAULT_LOCAL_MODEL,
         metavar="NAME|PATH",
@@ -480,11 +497,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return _run(catalog_command, args)
     except ApigenError as exc:
-        print(f"apigen: error: {exc}", file=sys.stderr)
+        print(f"apigen: error: {_scrubber(args)(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("apigen: interrupted; finished work is saved, rerun to resume", file=sys.stderr)
         return 130
+
+
+def _scrubber(args: argparse.Namespace) -> Scrubber:
+    """What error messages pass: the keys this command may have read, and token shapes."""
+    names = {"OPENAI_API_KEY", getattr(args, "api_key_env", None)}
+    names.add(getattr(args, "rapidapi_key_env", None))
+    return Scrubber.from_env(*sorted(n for n in names if n))
 
 
 def _run(command: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:

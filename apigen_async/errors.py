@@ -5,6 +5,7 @@
     ├── ApiLoadError            an --apis file that cannot be read (names file and line)
     ├── StoreError              an --out directory that holds another run, a corrupt store
     ├── EndpointError           the LLM endpoint is unreachable or refuses the model
+    │   └── EndpointGaveUp      it failed so many requests in a row that the run stops
     └── LocalModelError         the embedded model cannot be found, verified or started
 
 Expected outcomes of a pair (a failed check) are not errors: they are
@@ -18,6 +19,7 @@ __all__ = [
     "ApigenError",
     "ConfigError",
     "EndpointError",
+    "EndpointGaveUp",
     "LocalModelError",
     "StoreError",
 ]
@@ -41,6 +43,10 @@ class StoreError(ApigenError):
 
 class EndpointError(ApigenError):
     """The LLM endpoint is unreachable, refuses the key, or lacks the model."""
+
+
+class EndpointGaveUp(EndpointError):
+    """The endpoint failed `give_up_after` requests in a row (the circuit breaker)."""
 
 
 class LocalModelError(ApigenError):

@@ -21,6 +21,7 @@ import msgspec
 
 from apigen_async.catalog.dialects import tool_to_bfcl, tool_to_openai, tool_to_xlam
 from apigen_async.errors import ConfigError
+from apigen_async.outdir import temp_path
 from apigen_async.schema import Tool
 from apigen_async.store import PairRecord, TaskRecord, UniqueVerified
 
@@ -284,7 +285,8 @@ class DatasetWriter:
         try:
             for fmt in formats:
                 path = out / EXPORT_FILES[fmt]
-                tmp = path.with_suffix(path.suffix + ".tmp")
+                # Unique, so two writers (or a writer and a crash) never share one.
+                tmp = temp_path(path)
                 self.paths.append(path)
                 self._tmps.append(tmp)
                 if fmt == "parquet":

@@ -75,6 +75,8 @@ class StatusView(msgspec.Struct, frozen=True, kw_only=True):
     failures: int
     cache_hits: int
     cost: float | None
+    #: Seconds an endpoint's Retry-After still holds requests back (0: none).
+    retry_wait: float = 0.0
 
 
 def status_view(now: RunSnapshot, then: RunSnapshot | None) -> StatusView:
@@ -90,7 +92,8 @@ def status_view(now: RunSnapshot, then: RunSnapshot | None) -> StatusView:
     eta = 0.0 if left == 0 else (left / pairs_rate if pairs_rate > 0 else math.inf)
     return StatusView(
         elapsed=now.at - now.started,
-        verified=now.prefix_verified,
+        # The last task past the target may bring more pairs than the dataset takes.
+        verified=min(now.prefix_verified, now.target),
         target=now.target,
         eta=eta,
         pairs_per_s=pairs_rate,
@@ -108,6 +111,7 @@ def status_view(now: RunSnapshot, then: RunSnapshot | None) -> StatusView:
         failures=c.failures,
         cache_hits=c.cache_hits,
         cost=c.cost,
+        retry_wait=c.retry_wait,
     )
 
 
@@ -155,8 +159,13 @@ def plain_line(v: StatusView) -> str:
         f"LLM {v.in_flight}/{v.limit} in flight, {v.requests_per_s:.1f} req/s, "
         f"tok/s in {v.tokens_in_per_s:.0f} out {v.tokens_out_per_s:.0f} | pass {passes} | "
         f"retries {v.retries} 429s {v.rate_limited} timeouts {v.timeouts} "
-        f"failed {v.failures} | cost {_cost(v.cost)}"
+        f"failed {v.failures} | cost {_cost(v.cost)}{_waiting(v)}"
     )
+
+
+def _waiting(v: StatusView) -> str:
+    # Said out loud: a run held back by Retry-After otherwise looks hung.
+    return f" | waiting {v.retry_wait:.0f} s (Retry-After)" if v.retry_wait >= 1 else ""
 
 
 def render(v: StatusView) -> Group:
@@ -179,6 +188,8 @@ def render(v: StatusView) -> Group:
     )
     table.add_row("retries", str(v.retries), "429s / timeouts", f"{v.rate_limited} / {v.timeouts}")
     table.add_row("failed requests", str(v.failures), "cost so far", _cost(v.cost))
+    if v.retry_wait >= 1:
+        table.add_row("waiting", f"{v.retry_wait:.0f} s", "for", "the endpoint's Retry-After")
     stages = Table(box=None, padding=(0, 2), show_edge=False)
     stages.add_column("stage")
     stages.add_column("pass", justify="right")

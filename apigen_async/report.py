@@ -131,6 +131,10 @@ class Report(msgspec.Struct, kw_only=True):
     verified_per_second: float
     tokens_per_second: float
     sessions: list[Session]
+    #: LLM requests that got no answer within --timeout, retried ones included.
+    timeouts: int = 0
+    #: LLM requests refused with 429, retried ones included.
+    rate_limited: int = 0
 
 
 class ReportBuilder:
@@ -225,6 +229,8 @@ class ReportBuilder:
             verified_per_second=round(verified / wall, 3) if wall else 0.0,
             tokens_per_second=round(tokens / wall, 1) if wall else 0.0,
             sessions=list(sessions),
+            timeouts=sum(s.timeouts for s in sessions),
+            rate_limited=sum(s.rate_limited for s in sessions),
         )
 
 
@@ -279,7 +285,8 @@ def print_report(report: Report, console: Console | None = None) -> None:
         f"and {d.mean_calls:.2f} calls per pair"
     )
     console.print(
-        f"tasks {report.tasks} (failed requests: {failed}) | exported {report.exported}"
+        f"tasks {report.tasks} (failed requests: {failed}; timeouts {report.timeouts}, "
+        f"429s {report.rate_limited}) | exported {report.exported}"
         f" ({report.duplicates_removed} duplicate queries removed)"
         f" of target {report.target} | tokens in {report.tokens_in:,} out {report.tokens_out:,}"
         f" | wall {report.wall_seconds:.1f} s | {report.verified_per_second:.3f} verified/s"

@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from contextlib import AsyncExitStack, aclosing
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
 from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
-from apigen_async.errors import ApigenError, ConfigError, StoreError
+from apigen_async.errors import ApigenError, ConfigError, EndpointGaveUp, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
@@ -32,11 +33,13 @@ from apigen_async.llm.limits import DEFAULT_CONCURRENCY, Limits
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.session import start_local_models
+from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
 from apigen_async.schema import Tool
+from apigen_async.scrub import Scrubber
 from apigen_async.store import Session, Store, open_reader, open_store
 
 __all__ = ["generate_command", "report_command"]
@@ -190,17 +193,55 @@ async def generate_command(args: argparse.Namespace) -> int:
     if catalog.skipped:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(catalog.skipped.items()))
         print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}", file=sys.stderr)
-    tools = catalog.by_name()
     api_key = os.environ.get(args.api_key_env, "")
     endpoint = resolve_endpoint(args, api_key)
     if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
         require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)
     identity = _identity(args, endpoint, catalog)
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a folder")
-    if args.fresh:
-        _discard(out)
+    out = prepare_out(args.out)
+    # Taken before `--fresh` deletes anything, held until the dataset is written.
+    with hold_out_lock(out):
+        if args.fresh:
+            _discard(out)
+        return await _generate(
+            args,
+            _Plan(
+                console=console,
+                sampler_config=sampler_config,
+                checks=checks,
+                formats=formats,
+                library=library,
+                catalog=catalog,
+                api_key=api_key,
+                endpoint=endpoint,
+                identity=identity,
+                wall_start=wall_start,
+                started=started,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What `generate` settled before taking the folder: validated flags and sources."""
+
+    console: Console
+    sampler_config: SamplerConfig
+    checks: tuple[str, ...]
+    formats: list[str]
+    library: dict[str, Any]
+    catalog: Catalog
+    api_key: str
+    endpoint: Endpoint
+    identity: dict[str, Any]
+    wall_start: float
+    started: str
+
+
+async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
+    console, catalog, endpoint, api_key = plan.console, plan.catalog, plan.endpoint, plan.api_key
+    wall_start, started, out = plan.wall_start, plan.started, Path(args.out)
+    tools = catalog.by_name()
 
     prompts = PromptLibrary()
     pool = ExamplePool()
@@ -212,7 +253,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         epoch=-1,
     )
     sampler = Sampler(
-        sampler_config,
+        plan.sampler_config,
         catalog.tools,
         pool,
         prompts,
@@ -225,7 +266,7 @@ async def generate_command(args: argparse.Namespace) -> int:
         model=endpoint.model,
         judge_model=endpoint.judge_model,
         judge_batch=args.judge_batch,
-        checks=checks,
+        checks=plan.checks,
         solver_model=args.solver_model or endpoint.judge_model,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
@@ -236,9 +277,14 @@ async def generate_command(args: argparse.Namespace) -> int:
         max_tasks=args.max_tasks,
     )
     state = RunState()
+    # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
+    scrub = Scrubber.from_env(args.api_key_env, args.rapidapi_key_env)
+    gave_up: EndpointGaveUp | None = None
     async with AsyncExitStack() as stack:
-        store = await stack.enter_async_context(open_store(out / STORE_NAME))
-        await _check_config(store, identity, out, {"target": args.pairs, "library": library})
+        store = await stack.enter_async_context(open_store(out / STORE_NAME, scrub=scrub))
+        await _check_config(
+            store, plan.identity, out, {"target": args.pairs, "library": plan.library}
+        )
         tg = await stack.enter_async_context(anyio.create_task_group())
         # Unwinding is last-in first-out: the services in `tg` (the local model) stop only
         # after everything entered later (client, executors) has closed cleanly.
@@ -248,7 +294,7 @@ async def generate_command(args: argparse.Namespace) -> int:
             base_url = routes.pop(endpoint.model)
         else:
             base_url, routes = endpoint.base_url, {}
-        request_log = RequestLog(args.log_requests) if args.log_requests else None
+        request_log = RequestLog(args.log_requests, scrub) if args.log_requests else None
         if request_log is not None:
             stack.callback(request_log.close)
         client = LLMClient(
@@ -265,6 +311,9 @@ async def generate_command(args: argparse.Namespace) -> int:
             price_out=args.price_out,
             transport=args.llm_transport,
             request_log=request_log,
+            max_retry_after=args.max_retry_after,
+            give_up_after=args.give_up_after or None,
+            scrub=scrub,
         )
         stack.push_async_callback(client.aclose)
         solver = args.solver_model or endpoint.judge_model
@@ -301,6 +350,8 @@ async def generate_command(args: argparse.Namespace) -> int:
                 cache_hits=stats.cache_hits,
                 retries=stats.retries,
                 rate_limited=stats.rate_limited,
+                timeouts=stats.timeouts,
+                gave_up=str(gave_up) if gave_up else None,
                 reached_target=state.reached,
             )
 
@@ -324,12 +375,27 @@ async def generate_command(args: argparse.Namespace) -> int:
                 state=state,
                 on_tick=progress.tick,
             )
+        except* EndpointGaveUp as group:
+            # The breaker ends the stages; the store, already holding every finished
+            # task, closes normally below.
+            gave_up = _first(group)
         finally:
             progress.close()
         await store.add_session(session())
+    # Whatever was verified before the endpoint died is exported all the same.
     written = await _write_outputs(
-        out, tools, args.pairs, formats, extra=args.extra_columns, console=console
+        out, tools, args.pairs, plan.formats, extra=args.extra_columns, console=console, scrub=scrub
     )
+    if gave_up is not None:
+        print(f"apigen: {gave_up} (rerun to resume once it answers)", file=sys.stderr)
+        return 3
+    if state.generated == 0 and state.rejected.get("generate"):
+        print(
+            f"apigen: every generation request of this session failed ({written} verified "
+            f"pairs of {args.pairs}); see failed requests above and check the endpoint",
+            file=sys.stderr,
+        )
+        return 1
     if written < args.pairs:
         print(
             f"apigen: stopped after {state.tasks_done} tasks with {written} verified pairs "
@@ -340,6 +406,14 @@ async def generate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first(group: BaseExceptionGroup[EndpointGaveUp]) -> EndpointGaveUp:
+    inner: BaseException = group
+    while isinstance(inner, BaseExceptionGroup):
+        inner = inner.exceptions[0]
+    assert isinstance(inner, EndpointGaveUp)
+    return inner
+
+
 async def _write_outputs(
     out: Path,
     tools: dict[str, Any],
@@ -348,11 +422,13 @@ async def _write_outputs(
     *,
     extra: bool,
     console: Console,
+    scrub: Scrubber,
 ) -> int:
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
             report = await _export_and_report(store, target=target, tools=tools, writer=writer)
-    (out / "report.json").write_bytes(report_json(report))
+    with atomic_file(out / "report.json") as handle:
+        handle.write(scrub.data(report_json(report)))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
     console.print(f"wrote {report.exported} rows to {written}")

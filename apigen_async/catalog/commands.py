@@ -58,7 +58,7 @@ def worked_examples(tool: Tool) -> list[tuple[dict[str, Any], Any]]:
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
-    return load_catalog(args.apis, builtin=not args.no_builtin, local_rest=True)
+    return load_catalog(args.apis, builtin=not args.no_builtin, local_rest=not args.no_builtin)
 
 
 def _spec(tool: Tool) -> dict[str, Any]:
@@ -131,6 +131,14 @@ async def _check(catalog: Catalog, *, workers: int) -> int:
             if tools[call.name].source == "python":
                 cases.append(_Case(f"seed {style} #{n} ({query[:40]!r})", tools[call.name],
                                    call.arguments))  # fmt: skip
+    if not cases:
+        # "0/0 passed" would read as success.
+        print(
+            f"apigen: error: nothing to check: none of the {len(catalog.tools)} tools has a "
+            "worked example (EXAMPLES) or a seed call",
+            file=sys.stderr,
+        )
+        return 1
     failures = await _run_cases(cases, workers)
     for line in failures:
         print(f"FAIL {line}")

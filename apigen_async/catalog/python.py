@@ -57,6 +57,11 @@ def import_module_file(path: Path) -> types.ModuleType:
     except SyntaxError as exc:
         del sys.modules[name]
         raise ApiLoadError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from exc
+    except SystemExit as exc:
+        # Imported in our own process: an exit here would end the CLI without a word.
+        del sys.modules[name]
+        line = _traceback_line(exc, path)
+        raise ApiLoadError(f"{path}:{line}: import called sys.exit({exc.code!r})") from None
     except Exception as exc:
         del sys.modules[name]
         line = _traceback_line(exc, path)

@@ -32,12 +32,14 @@ from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.llm.client import LLMClient
-from apigen_async.llm.endpoint import resolve_endpoint
+from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.session import open_client
+from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.report import ReportBuilder, print_report, report_json
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import STYLES, Call, Rejection, Task, Tool
+from apigen_async.scrub import Scrubber
 from apigen_async.store import PairRecord, Session, TaskRecord, open_store
 from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items, infer_style
 
@@ -150,7 +152,6 @@ def _record(item: VerifyItem, checked: CheckedItem, generator: str) -> TaskRecor
 
 async def verify_command(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    console = Console(stderr=True, quiet=args.quiet)
     try:
         checks = parse_checks(args.checks)
     except ValueError as exc:
@@ -161,18 +162,34 @@ async def verify_command(args: argparse.Namespace) -> int:
         list(args.apis), builtin=not args.no_builtin, local_rest=args.rest_backend == "local"
     ).by_name()
     endpoint = resolve_endpoint(args, os.environ.get(args.api_key_env, ""))
-    solver = args.solver_model or endpoint.judge_model
     needs_llm = bool({"resolve", "judge"} & set(checks)) or args.rest_backend == "virtual"
     if needs_llm and endpoint.kind == "local":  # before anything is written
         require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)
-    out: Path = args.out
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"--out {out}: {exc.strerror}") from exc
+    out = prepare_out(args.out)
+    with hold_out_lock(out):
+        return await _verify(
+            args, out, rows, items, library, checks, endpoint, started, needs_llm=needs_llm
+        )
+
+
+async def _verify(
+    args: argparse.Namespace,
+    out: Path,
+    rows: list[_Row],
+    items: list[VerifyItem],
+    library: dict[str, Tool],
+    checks: tuple[str, ...],
+    endpoint: Endpoint,
+    started: float,
+    *,
+    needs_llm: bool,
+) -> int:
+    console = Console(stderr=True, quiet=args.quiet)
+    solver = args.solver_model or endpoint.judge_model
     checked: dict[int, CheckedItem] = {}
     async with AsyncExitStack() as stack:
-        store = await stack.enter_async_context(open_store(out / "apigen.sqlite"))
+        scrub = Scrubber.from_env(args.api_key_env)
+        store = await stack.enter_async_context(open_store(out / "apigen.sqlite", scrub=scrub))
         client: LLMClient | None = None
         if needs_llm:
             client = await stack.enter_async_context(
@@ -236,8 +253,8 @@ def _write(
     builder = ReportBuilder()
     kept = 0
     with (
-        (out / "dataset.jsonl").open("wb") as dataset,
-        (out / "verdicts.jsonl").open("wb") as verdicts,
+        atomic_file(out / "dataset.jsonl") as dataset,
+        atomic_file(out / "verdicts.jsonl") as verdicts,
     ):
         for row in rows:
             if row.item is None:
@@ -273,7 +290,8 @@ def _write(
         sessions=[Session(started="", wall_seconds=round(seconds, 3))],
         duplicates=0,
     )
-    (out / "report.json").write_bytes(report_json(report))
+    with atomic_file(out / "report.json") as handle:
+        handle.write(report_json(report))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     malformed = sum(1 for r in rows if r.item is None)
     print(

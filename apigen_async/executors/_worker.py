@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import resource
+import signal
 import sys
 from typing import Any
 
@@ -92,6 +93,9 @@ def _run(req: _Request) -> dict[str, Any]:
 
 
 def main() -> None:
+    # A process-group Ctrl-C (apigen started from a script that is then interrupted) must
+    # not kill the workers under a run that goes on: the parent decides when they stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     memory_mb = int(sys.argv[1])
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024

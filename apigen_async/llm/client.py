@@ -3,7 +3,10 @@
 Call path, one job per layer: cache -> admission (in-flight, RPM, TPM) -> retry with
 jittered backoff honouring Retry-After -> one attempt (`openai.AsyncOpenAI`) -> decode.
 Expected failures of a request come back as `LLMFailure` values; an endpoint that can
-never work (unreachable at start, unknown model, bad key) raises `EndpointError`.
+never work (unreachable at start, unknown model, bad key) raises `EndpointError`, and
+one that failed `give_up_after` requests in a row raises `EndpointGaveUp` (the circuit
+breaker: a dead endpoint ends the run instead of failing every task of it). Every
+message from the endpoint passes a `Scrubber` first: some proxies echo our key.
 
 Transports (`transport=`), measured in bench/transport.py and bench/README.md:
 - "aiohttp" (default): one POST on an aiohttp session, the body encoded and the answer
@@ -18,6 +21,7 @@ The openai SDK is always used for the preflight's model listing.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import time
 from collections.abc import Mapping
@@ -30,13 +34,16 @@ import httpx2
 import msgspec
 import openai
 
-from apigen_async.errors import ConfigError, EndpointError
+from apigen_async.errors import ConfigError, EndpointError, EndpointGaveUp
 from apigen_async.llm.limits import Limits, estimate_tokens
+from apigen_async.scrub import Scrubber
 
 if TYPE_CHECKING:
     from apigen_async.llm.requestlog import RequestLog
 
 __all__ = [
+    "DEFAULT_GIVE_UP_AFTER",
+    "DEFAULT_MAX_RETRY_AFTER",
     "PRICES",
     "TRANSPORTS",
     "ChatRequest",
@@ -66,6 +73,15 @@ PRICES: dict[str, tuple[float, float]] = {
     "o3-mini": (1.10, 4.40),
     "o3": (2.00, 8.00),
 }
+
+
+#: Failed requests in a row (each after its retries) that end a command's run (the client
+#: itself never gives up unless told to: benchmarks study failing endpoints). With 8 in
+#: flight (the default), always-429, always-500 and always-hang (--timeout 5) endpoints
+#: all end the run within 2 minutes.
+DEFAULT_GIVE_UP_AFTER = 8
+#: Longest Retry-After honoured; an endpoint asking for more fails the request at once.
+DEFAULT_MAX_RETRY_AFTER = 120.0
 
 
 def price_of(model: str) -> tuple[float, float] | None:
@@ -123,6 +139,10 @@ class LLMStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     in_flight: int = 0
+    #: `time.monotonic()` until which a Retry-After holds requests back (0: none).
+    waiting_until: float = 0.0
+    #: Requests failed in a row (after their retries); a completion resets it.
+    failed_in_a_row: int = 0
     price_in: float | None = None
     price_out: float | None = None
     #: model -> [prompt tokens, completion tokens], for the cost of mixed models.
@@ -165,6 +185,8 @@ class ClientSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     prompt_tokens: int
     completion_tokens: int
     cost: float | None
+    #: Seconds a Retry-After still holds requests back (0: none).
+    retry_wait: float = 0.0
 
 
 class _Retryable(Exception):
@@ -193,10 +215,16 @@ class LLMClient:
         transport: str = "aiohttp",
         request_log: RequestLog | None = None,
         routes: Mapping[str, str] | None = None,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        give_up_after: int | None = None,
+        scrub: Scrubber | None = None,
     ) -> None:
         if max_retries < 0:
             raise ConfigError(f"max_retries must be >= 0, not {max_retries}")
         self.base_url = base_url
+        self.max_retry_after = max_retry_after
+        self.give_up_after = give_up_after
+        self._scrub = scrub or Scrubber([api_key])
         self.request_log = request_log
         self.limits = limits
         self.cache = cache
@@ -242,8 +270,10 @@ class LLMClient:
 
     def snapshot(self) -> ClientSnapshot:
         s = self.stats
+        now = time.monotonic()
         return ClientSnapshot(
-            at=time.monotonic(),
+            at=now,
+            retry_wait=max(0.0, s.waiting_until - now),
             requests=s.requests,
             in_flight=s.in_flight,
             limit=self.limits.current_limit,
@@ -276,11 +306,24 @@ class LLMClient:
             try:
                 listed = [m.id async for m in self._openai[url].models.list()]
             except openai.APIConnectionError as exc:
-                raise EndpointError(f"cannot reach the LLM endpoint at {url}: {exc}") from exc
+                raise EndpointError(
+                    self._scrub(f"cannot reach the LLM endpoint at {url}: {_cause(exc)}")
+                ) from exc
             except openai.AuthenticationError as exc:
                 raise EndpointError(f"{url} refused the API key (401)") from exc
             except openai.APIStatusError:
                 continue  # Some servers have no /models; the first request will tell.
+            except (
+                openai.APIResponseValidationError,
+                AttributeError,
+                TypeError,
+                ValueError,
+            ) as exc:
+                # The SDK trips over a body that is not JSON (an HTML page, a proxy's notice).
+                raise EndpointError(
+                    f"{url} does not answer like an OpenAI-compatible API (GET /models "
+                    "returned no model list); is the URL right, e.g. http://HOST:PORT/v1?"
+                ) from exc
             missing = [m for m in wanted if m not in listed]
             if missing and listed:
                 raise EndpointError(
@@ -314,11 +357,24 @@ class LLMClient:
                     completion_tokens=retry.completion_tokens + result.completion_tokens,
                 )
         if isinstance(result, Completion):
+            self.stats.failed_in_a_row = 0
             if self.request_log is not None:
                 self.request_log.write(request, result, started)
             if self.cache is not None:
                 await self.cache.put_completion(key, result)
+        else:
+            self._count_failure(result)
         return result
+
+    def _count_failure(self, failure: LLMFailure) -> None:
+        """The circuit breaker: a dead endpoint ends the run, not each of its tasks."""
+        self.stats.failed_in_a_row += 1
+        streak = self.stats.failed_in_a_row
+        if self.give_up_after is not None and streak >= self.give_up_after:
+            raise EndpointGaveUp(
+                f"endpoint {self.base_url} failed {streak} requests in a row: "
+                f"last error {failure.code}: {failure.message}"
+            )
 
     async def _with_retries(self, request: ChatRequest) -> Completion | LLMFailure:
         chars = sum(len(m["content"]) for m in request.messages)
@@ -335,10 +391,24 @@ class LLMClient:
                     self.limits.on_rate_limited(admitted)
                 elif exc.code == "timeout":
                     self.stats.timeouts += 1
+                message = self._scrub(str(exc))
+                if exc.retry_after is not None and exc.retry_after > self.max_retry_after:
+                    # Waiting that long looks like a stalled run; fail and let the breaker judge.
+                    self.stats.failures += 1
+                    return LLMFailure(
+                        code=exc.code,
+                        message=f"{message}; asked to wait {exc.retry_after:g} s (Retry-After), "
+                        f"over the cap of {self.max_retry_after:g} s (--max-retry-after)",
+                    )
                 if attempt == self.max_retries:
                     self.stats.failures += 1
-                    return LLMFailure(code=exc.code, message=str(exc))
-                await anyio.sleep(self._backoff(attempt, exc.retry_after))
+                    return LLMFailure(code=exc.code, message=message)
+                delay = self._backoff(attempt, exc.retry_after)
+                if exc.retry_after:
+                    self.stats.waiting_until = max(
+                        self.stats.waiting_until, time.monotonic() + delay
+                    )
+                await anyio.sleep(delay)
                 attempt += 1
                 self.stats.retries += 1
                 continue
@@ -350,7 +420,11 @@ class LLMClient:
                 continue
             except LLMFailureError as exc:
                 self.stats.failures += 1
-                return exc.failure
+                return msgspec.structs.replace(
+                    exc.failure, message=self._scrub(exc.failure.message)
+                )
+            except EndpointError as exc:
+                raise EndpointError(self._scrub(str(exc))) from None
             self.limits.on_success()
             used = completion.prompt_tokens + completion.completion_tokens
             self.limits.reconcile(estimate, used)
@@ -601,6 +675,25 @@ class LLMFailureError(Exception):
     def __init__(self, failure: LLMFailure) -> None:
         super().__init__(failure.message)
         self.failure = failure
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost OS error behind `exc` ("connection refused"), else `exc` itself.
+
+    The SDK reports a refused connection as "Request timed out." and a bad scheme as
+    "Connection error.", neither of which says what to fix.
+    """
+    seen: BaseException | None = exc
+    found: OSError | None = None
+    while seen is not None:
+        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
+            found = seen
+        seen = seen.__cause__ or seen.__context__
+    if found is None:
+        return str(exc)
+    if found.errno and found.errno > 0:
+        return os.strerror(found.errno)  # "Connection refused"
+    return found.strerror or str(found)  # name resolution: "Name or service not known"
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import urllib.parse
 from pathlib import Path
 
 import msgspec
@@ -42,6 +43,16 @@ def resolve_endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
         if not args.model:
             raise ConfigError("--base-url needs --model (the model name the server serves)")
         base = args.base_url.rstrip("/")
+        try:
+            url = urllib.parse.urlsplit(base)
+            usable = url.scheme in ("http", "https") and bool(url.hostname)
+        except ValueError:
+            usable = False
+        if not usable:
+            raise ConfigError(
+                f"--base-url {args.base_url}: not an http(s) URL; "
+                "expected e.g. http://127.0.0.1:8000/v1"
+            )
         return Endpoint(
             kind="remote",
             base_url=base,

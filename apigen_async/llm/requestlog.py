@@ -16,6 +16,7 @@ import msgspec
 
 from apigen_async.errors import ConfigError
 from apigen_async.llm.client import ChatRequest, Completion
+from apigen_async.scrub import Scrubber
 
 __all__ = ["LoggedRequest", "RequestLog", "read_request_log"]
 
@@ -32,8 +33,10 @@ class LoggedRequest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RequestLog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, scrub: Scrubber | None = None) -> None:
         self.path = path
+        # Prompts hold no key, but a line may carry text an endpoint or a tool echoed.
+        self._scrub = scrub or Scrubber()
         try:
             self._file: IO[bytes] = path.open("ab")
         except OSError as exc:
@@ -51,7 +54,7 @@ class RequestLog:
             finish_reason=completion.finish_reason,
             request=request,
         )
-        self._file.write(self._encoder.encode(entry) + b"\n")
+        self._file.write(self._scrub.data(self._encoder.encode(entry)) + b"\n")
 
     def close(self) -> None:
         self._file.close()

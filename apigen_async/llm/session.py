@@ -9,7 +9,7 @@ from functools import partial
 import anyio
 from anyio.abc import TaskGroup
 
-from apigen_async.llm.client import LLMClient, ResponseCache
+from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER, LLMClient, ResponseCache
 from apigen_async.llm.endpoint import Endpoint
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.local import resolve_local_model, serve_local_model
@@ -46,6 +46,7 @@ async def open_client(
     structured: str = "auto",
     models: list[str] | None = None,
     request_log: RequestLog | None = None,
+    give_up_after: int | None = DEFAULT_GIVE_UP_AFTER,
 ) -> AsyncIterator[LLMClient]:
     """A checked client for `endpoint`; the embedded server stops when the block ends."""
     async with anyio.create_task_group() as services:
@@ -65,6 +66,7 @@ async def open_client(
             max_retries=max_retries,
             structured=structured,
             request_log=request_log,
+            give_up_after=give_up_after,
         )
         try:
             await client.preflight(sorted(set(models or [endpoint.model, endpoint.judge_model])))
