@@ -22,6 +22,7 @@ from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
 from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
+from apigen_async.dedup import DedupConfig
 from apigen_async.errors import ApigenError, ConfigError, EndpointGaveUp, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
@@ -65,6 +66,7 @@ IDENTITY_KEYS = (
     "catalog",
     "sampler",
     "length_retry_tokens",
+    "dedup",
 )
 
 
@@ -85,7 +87,17 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
         "epoch_size": args.epoch_size,
         "length_retry_tokens": args.length_retry_tokens,
         "catalog": catalog.fingerprint(),
+        "dedup": msgspec.to_builtins(_dedup_config(args)),
     }
+
+
+def _dedup_config(args: argparse.Namespace) -> DedupConfig:
+    return DedupConfig(mode=args.dedup, threshold=args.dedup_threshold)
+
+
+def _stored_dedup(config: dict[str, Any]) -> DedupConfig:
+    """The run's dedup; a run stored before `--dedup` existed was deduplicated exactly."""
+    return msgspec.convert(config.get("dedup") or {}, DedupConfig)
 
 
 async def _check_config(
@@ -275,6 +287,7 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         exec_concurrency=args.exec_concurrency,
         epoch_size=args.epoch_size,
         max_tasks=args.max_tasks,
+        dedup=_dedup_config(args),
     )
     state = RunState()
     # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
@@ -384,7 +397,14 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         await store.add_session(session())
     # Whatever was verified before the endpoint died is exported all the same.
     written = await _write_outputs(
-        out, tools, args.pairs, plan.formats, extra=args.extra_columns, console=console, scrub=scrub
+        out,
+        tools,
+        args.pairs,
+        plan.formats,
+        extra=args.extra_columns,
+        console=console,
+        scrub=scrub,
+        dedup=_dedup_config(args),
     )
     if gave_up is not None:
         print(f"apigen: {gave_up} (rerun to resume once it answers)", file=sys.stderr)
@@ -423,10 +443,13 @@ async def _write_outputs(
     extra: bool,
     console: Console,
     scrub: Scrubber,
+    dedup: DedupConfig,
 ) -> int:
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
-            report = await _export_and_report(store, target=target, tools=tools, writer=writer)
+            report = await _export_and_report(
+                store, target=target, tools=tools, writer=writer, dedup=dedup
+            )
     with atomic_file(out / "report.json") as handle:
         handle.write(scrub.data(report_json(report)))
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
@@ -441,9 +464,10 @@ async def _export_and_report(
     target: int | None,
     tools: dict[str, Tool],
     writer: DatasetWriter | None,
+    dedup: DedupConfig,
 ) -> Report:
     """One streaming pass over the stored tasks: the dataset to `writer`, all to the report."""
-    selection = Selection(target)
+    selection = Selection(target, dedup)
     builder = ReportBuilder()
     async with aclosing(store.iter_tasks()) as tasks:
         async for record in tasks:
@@ -456,7 +480,7 @@ async def _export_and_report(
         tools=tools,
         target=target,
         sessions=await store.sessions(),
-        duplicates=selection.duplicates,
+        dedup=selection.unique,
     )
 
 
@@ -489,7 +513,11 @@ async def report_command(args: argparse.Namespace) -> int:
         config = await store.run_config() or {}
         target = config.get("target")
         report = await _export_and_report(
-            store, target=target, tools=_stored_tools(config), writer=None
+            store,
+            target=target,
+            tools=_stored_tools(config),
+            writer=None,
+            dedup=_stored_dedup(config),
         )
     if args.json:
         sys.stdout.write(report_json(report).decode() + "\n")
