@@ -65,6 +65,8 @@ class Diversity(msgspec.Struct, frozen=True, kw_only=True):
     distinct_unigrams: float = 0.0
     #: Query length in words: min, 25th, 50th, 75th percentile, max.
     query_words_quantiles: list[int] = msgspec.field(default_factory=list)
+    #: Calls of the exported pairs by their function's category.
+    calls_by_category: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class DiversityCounter:
@@ -136,6 +138,20 @@ class DiversityCounter:
             normalized_entropy=round(normalized_entropy(self.calls_per_tool.values()), 4),
             distinct_unigrams=round(len(self._unigrams) / self.words, 4) if self.words else 0.0,
             query_words_quantiles=quantiles(self.lengths),
+            calls_by_category=dict(
+                sorted(
+                    Counter(
+                        {
+                            cat: sum(
+                                n
+                                for t, n in self.calls_per_tool.items()
+                                if t in tools and tools[t].category == cat
+                            )
+                            for cat in used_categories
+                        }
+                    ).items()
+                )
+            ),
             distinct_bigrams=(
                 round(self.distinct_bigrams / self.bigrams, 4) if self.bigrams else 0.0
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
 import sys
 import time
 from contextlib import AsyncExitStack, aclosing
@@ -18,6 +19,7 @@ import msgspec
 from rich.console import Console
 
 from apigen_async import __version__
+from apigen_async.card import CardInfo, render_card
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
 from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
@@ -133,6 +135,7 @@ def _discard(out: Path) -> None:
         STORE_NAME + "-shm",
         "dataset.jsonl",
         "report.json",
+        "README.md",
     ):
         (out / name).unlink(missing_ok=True)
 
@@ -405,6 +408,16 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         console=console,
         scrub=scrub,
         dedup=_dedup_config(args),
+        card=CardInfo(
+            command=scrub(shlex.join(["apigen", *sys.argv[1:]])),
+            seed=args.seed,
+            model=endpoint.model,
+            judge_model=endpoint.judge_model,
+            solver_model=args.solver_model or endpoint.judge_model,
+            checks=plan.checks,
+            formats=tuple(plan.formats),
+            dedup=(f"near, Jaccard >= {args.dedup_threshold}" if args.dedup == "near" else "exact"),
+        ),
     )
     if gave_up is not None:
         print(f"apigen: {gave_up} (rerun to resume once it answers)", file=sys.stderr)
@@ -444,6 +457,7 @@ async def _write_outputs(
     console: Console,
     scrub: Scrubber,
     dedup: DedupConfig,
+    card: CardInfo,
 ) -> int:
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
@@ -452,6 +466,8 @@ async def _write_outputs(
             )
     with atomic_file(out / "report.json") as handle:
         handle.write(scrub.data(report_json(report)))
+    with atomic_file(out / "README.md") as handle:
+        handle.write(render_card(report, card).encode())
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
     console.print(f"wrote {report.exported} rows to {written}")

@@ -484,6 +484,7 @@ def _without_new_diversity(d: Diversity) -> Diversity:
         normalized_entropy=0.0,
         distinct_unigrams=0.0,
         query_words_quantiles=[],
+        calls_by_category={},
     )
 
 
