@@ -161,6 +161,14 @@ def _parser() -> argparse.ArgumentParser:
         "resolve: a second request given only the query must re-predict the same calls",
     )
     g.add_argument(
+        "--sampling",
+        choices=("uniform", "balanced"),
+        default="balanced",
+        help="API sampler: uniform (the paper's) or balanced (functions and categories with "
+        "fewer verified calls in the epochs a task may see are drawn more often; default); "
+        "part of the run's identity",
+    )
+    g.add_argument(
         "--dedup",
         choices=("exact", "near"),
         default="near",

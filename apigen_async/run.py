@@ -148,6 +148,7 @@ def _sampler_config(args: argparse.Namespace) -> SamplerConfig:
         )
     return SamplerConfig(
         seed=args.seed,
+        sampling=args.sampling,
         style_weights=parse_styles(args.styles),
         pairs_per_task=args.pairs_per_task,
         examples_range=parse_range("--examples-per-task", args.examples_per_task),
