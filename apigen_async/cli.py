@@ -14,6 +14,7 @@ from apigen_async import __version__
 from apigen_async.checks import CHECKS
 from apigen_async.commands.bench import add_bench_parser
 from apigen_async.commands.flags import Parser, number, positive
+from apigen_async.dedup import DEFAULT_THRESHOLD
 from apigen_async.errors import ApigenError, ConfigError
 from apigen_async.executors.python import (
     DEFAULT_EXEC_MEMORY_MB,
@@ -158,6 +159,29 @@ def _parser() -> argparse.ArgumentParser:
         help=f"checks a pair must pass, from {','.join(CHECKS)} (default: all; format always "
         "runs). rules: values must come from the query, no placeholders or repeated calls; "
         "resolve: a second request given only the query must re-predict the same calls",
+    )
+    g.add_argument(
+        "--sampling",
+        choices=("uniform", "balanced"),
+        default="balanced",
+        help="API sampler: uniform (the paper's) or balanced (functions and categories with "
+        "fewer verified calls in the epochs a task may see are drawn more often; default); "
+        "part of the run's identity",
+    )
+    g.add_argument(
+        "--dedup",
+        choices=("exact", "near"),
+        default="near",
+        help="drop verified pairs whose query repeats an earlier one exactly, or nearly "
+        "(MinHash-LSH over word shingles; default near); part of the run's identity",
+    )
+    g.add_argument(
+        "--dedup-threshold",
+        type=number(float, above=0, maximum=1),
+        default=DEFAULT_THRESHOLD,
+        metavar="J",
+        help=f"estimated Jaccard similarity at which --dedup near merges two queries "
+        f"(default {DEFAULT_THRESHOLD})",
     )
     g.add_argument(
         "--solver-model",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable
 
-__all__ = ["HashSet64", "PresenceFilter"]
+__all__ = ["HashMultiMap64", "HashSet64", "PresenceFilter"]
 
 _MASK64 = (1 << 64) - 1
 _MASK32 = (1 << 32) - 1
@@ -101,6 +101,71 @@ class HashSet64:
                 i = (i + 1) & mask
             table[i] = h
         self._table, self._mask, self._limit = table, mask, size * 7 // 10
+
+
+class HashMultiMap64:
+    """64-bit hashes to 32-bit values, several values a hash: 17-34 bytes an entry.
+
+    Two parallel arrays with linear probing, at most 70% full: `add` always takes a free
+    slot, `get` walks the probe run and returns every value stored under the hash. Like
+    `HashSet64`, a hash of 0 is stored as 1.
+    """
+
+    __slots__ = ("_keys", "_len", "_limit", "_mask", "_values")
+
+    def __init__(self, *, capacity: int = 1024) -> None:
+        size = 1 << max(4, (capacity - 1).bit_length())
+        self._keys = array("Q", bytes(8 * size))
+        self._values = array("I", bytes(4 * size))
+        self._mask = size - 1
+        self._len = 0
+        self._limit = size * 7 // 10
+
+    def add(self, key: int, value: int) -> None:
+        h = key & _MASK64 or 1
+        keys, mask = self._keys, self._mask
+        i = h & mask
+        while keys[i]:
+            i = (i + 1) & mask
+        keys[i] = h
+        self._values[i] = value
+        self._len += 1
+        if self._len > self._limit:
+            self._grow()
+
+    def get(self, key: int) -> list[int]:
+        h = key & _MASK64 or 1
+        keys, values, mask = self._keys, self._values, self._mask
+        found = []
+        i = h & mask
+        while v := keys[i]:
+            if v == h:
+                found.append(values[i])
+            i = (i + 1) & mask
+        return found
+
+    def __len__(self) -> int:
+        return self._len
+
+    @property
+    def nbytes(self) -> int:
+        return 12 * len(self._keys)
+
+    def _grow(self) -> None:
+        old_keys, old_values = self._keys, self._values
+        size = 2 * len(old_keys)
+        keys = array("Q", bytes(8 * size))
+        values = array("I", bytes(4 * size))
+        mask = size - 1
+        for h, value in zip(old_keys, old_values, strict=True):
+            if h:
+                i = h & mask
+                while keys[i]:
+                    i = (i + 1) & mask
+                keys[i] = h
+                values[i] = value
+        self._keys, self._values = keys, values
+        self._mask, self._limit = mask, size * 7 // 10
 
 
 class PresenceFilter:

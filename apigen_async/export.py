@@ -20,10 +20,11 @@ from typing import IO, Any, Literal
 import msgspec
 
 from apigen_async.catalog.dialects import tool_to_bfcl, tool_to_openai, tool_to_xlam
+from apigen_async.dedup import DedupConfig, Deduplicator
 from apigen_async.errors import ConfigError
 from apigen_async.outdir import temp_path
 from apigen_async.schema import Tool
-from apigen_async.store import PairRecord, TaskRecord, UniqueVerified
+from apigen_async.store import PairRecord, TaskRecord
 
 __all__ = [
     "EXPORT_FILES",
@@ -62,9 +63,9 @@ class Selection:
     in the tasks fed (what the report shows).
     """
 
-    def __init__(self, limit: int | None) -> None:
+    def __init__(self, limit: int | None, dedup: DedupConfig | None = None) -> None:
         self.limit = limit
-        self.unique = UniqueVerified()
+        self.unique = Deduplicator(dedup)
         self.selected = 0
         #: False once the dataset is complete (limit reached or a missing task).
         self.open = limit is None or limit > 0
@@ -89,12 +90,14 @@ class Selection:
         return kept
 
 
-def select_verified(records: Iterable[TaskRecord], limit: int | None) -> Iterator[PairRecord]:
+def select_verified(
+    records: Iterable[TaskRecord], limit: int | None, dedup: DedupConfig | None = None
+) -> Iterator[PairRecord]:
     """The first `limit` unique verified pairs of `records` (in task-index order).
 
     A generator: it reads tasks only until the dataset is complete.
     """
-    selection = Selection(limit)
+    selection = Selection(limit, dedup)
     for record in records:
         if not selection.open:
             return

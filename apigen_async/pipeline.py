@@ -30,13 +30,14 @@ from apigen_async.checks.format import check_pair
 from apigen_async.checks.resolve import resolve_pairs
 from apigen_async.checks.rules import check_rules
 from apigen_async.checks.semantic import JudgedPair, judge_pairs
+from apigen_async.dedup import DedupConfig, Deduplicator
 from apigen_async.executors.python import DEFAULT_EXEC_WORKERS
 from apigen_async.generate import generation_request, read_pairs
 from apigen_async.llm.client import Completion, LLMClient
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Task, Tool
-from apigen_async.store import PairRecord, Store, TaskRecord, UniqueVerified
+from apigen_async.store import PairRecord, Store, TaskRecord
 
 __all__ = ["PipelineSettings", "RunState", "run_pipeline"]
 
@@ -60,6 +61,8 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     exec_concurrency: int = DEFAULT_EXEC_WORKERS
     epoch_size: int = 4096
     max_tasks: int | None = None
+    #: Which repeated queries leave the dataset (the export applies the same).
+    dedup: DedupConfig = msgspec.field(default_factory=DedupConfig)
 
 
 @dataclass
@@ -73,7 +76,7 @@ class RunState:
     verified: int = 0
     prefix_tasks: int = 0
     prefix_verified: int = 0
-    #: Verified pairs in the prefix left out because their query was already there.
+    #: Verified pairs in the prefix left out as exact or near repeats of an earlier query.
     duplicates: int = 0
     reached: bool = False
 
@@ -129,7 +132,7 @@ class _Tracker:
         self.max_tasks = max_tasks
         self.open: dict[int, _OpenTask] = {}
         self.finished: dict[int, TaskRecord] = {}
-        self.unique = UniqueVerified()
+        self.unique = Deduplicator(settings.dedup)
         self.epoch_left: dict[int, int] = {}
         self.epoch_examples: dict[int, list[Example]] = {}
         self.epoch_done: dict[int, anyio.Event] = {}

@@ -8,8 +8,9 @@ store (except for the distinct-bigram hashes of `DiversityCounter`, ~16 bytes ea
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from apigen_async.compact import HashSet64
+from apigen_async.dedup import Deduplicator, MergedPair
 from apigen_async.schema import Tool
 from apigen_async.store import PairRecord, Session, TaskRecord
 
@@ -52,6 +54,19 @@ class Diversity(msgspec.Struct, frozen=True, kw_only=True):
     distinct_bigrams: float
     mean_query_words: float
     mean_calls: float
+    #: Share of the catalog's functions (categories) called by at least one exported pair.
+    function_coverage: float = 0.0
+    category_coverage: float = 0.0
+    #: Inequality of calls per catalog function: 0 = every function equally, 1 = one only.
+    gini_calls_per_function: float = 0.0
+    #: Entropy of calls per called function over its maximum, log(functions called).
+    normalized_entropy: float = 0.0
+    #: Distinct words over all words of the queries.
+    distinct_unigrams: float = 0.0
+    #: Query length in words: min, 25th, 50th, 75th percentile, max.
+    query_words_quantiles: list[int] = msgspec.field(default_factory=list)
+    #: Calls of the exported pairs by their function's category.
+    calls_by_category: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class DiversityCounter:
@@ -72,6 +87,10 @@ class DiversityCounter:
         self.calls = 0
         self.bigrams = 0
         self.tools_used: set[str] = set()
+        self.calls_per_tool: Counter[str] = Counter()
+        #: Queries by length in words (a few hundred keys at most).
+        self.lengths: Counter[int] = Counter()
+        self._unigrams = HashSet64()
         self._distinct = HashSet64()
         self._front: set[int] = set()
 
@@ -79,6 +98,8 @@ class DiversityCounter:
         tokens = (pair.query or "").lower().split()
         self.pairs += 1
         self.words += len(tokens)
+        self.lengths[len(tokens)] += 1
+        self._unigrams.update(map(hash, tokens))
         if len(tokens) > 1:
             self.bigrams += len(tokens) - 1
             self._front.update(map(hash, itertools.pairwise(tokens)))
@@ -87,6 +108,7 @@ class DiversityCounter:
         answers = pair.answers or ()
         self.calls += len(answers)
         self.tools_used.update(c.name for c in answers)
+        self.calls_per_tool.update(c.name for c in answers)
 
     def _flush(self) -> None:
         self._distinct.update(self._front)
@@ -100,15 +122,77 @@ class DiversityCounter:
     def result(self, tools: Mapping[str, Tool]) -> Diversity:
         n = max(1, self.pairs)
         used = self.tools_used
+        categories = {t.category for t in tools.values()}
+        used_categories = {tools[t].category for t in used if t in tools}
+        offered = [self.calls_per_tool.get(name, 0) for name in tools] or list(
+            self.calls_per_tool.values()
+        )
         return Diversity(
             tools_used=len(used),
-            categories_used=len({tools[t].category for t in used if t in tools}),
+            categories_used=len(used_categories),
+            function_coverage=round(len(used & tools.keys()) / len(tools), 4) if tools else 0.0,
+            category_coverage=round(len(used_categories) / len(categories), 4)
+            if categories
+            else 0.0,
+            gini_calls_per_function=round(gini(offered), 4),
+            normalized_entropy=round(normalized_entropy(self.calls_per_tool.values()), 4),
+            distinct_unigrams=round(len(self._unigrams) / self.words, 4) if self.words else 0.0,
+            query_words_quantiles=quantiles(self.lengths),
+            calls_by_category=dict(
+                sorted(
+                    Counter(
+                        {
+                            cat: sum(
+                                n
+                                for t, n in self.calls_per_tool.items()
+                                if t in tools and tools[t].category == cat
+                            )
+                            for cat in used_categories
+                        }
+                    ).items()
+                )
+            ),
             distinct_bigrams=(
                 round(self.distinct_bigrams / self.bigrams, 4) if self.bigrams else 0.0
             ),
             mean_query_words=round(self.words / n, 2),
             mean_calls=round(self.calls / n, 3),
         )
+
+
+def gini(counts: Sequence[int]) -> float:
+    """Gini coefficient of `counts` (0: all equal; near 1: one holds everything)."""
+    values = sorted(counts)
+    total = sum(values)
+    if not values or total == 0:
+        return 0.0
+    weighted = sum((i + 1) * v for i, v in enumerate(values))
+    return (2 * weighted) / (len(values) * total) - (len(values) + 1) / len(values)
+
+
+def normalized_entropy(counts: Iterable[int]) -> float:
+    values = [c for c in counts if c > 0]
+    total = sum(values)
+    if len(values) < 2:
+        return 0.0
+    h = -sum(c / total * math.log(c / total) for c in values)
+    return h / math.log(len(values))
+
+
+def quantiles(histogram: Mapping[int, int]) -> list[int]:
+    """Min, quartiles and max of the values a histogram counts."""
+    total = sum(histogram.values())
+    if not total:
+        return []
+    marks = [0, total // 4, total // 2, (3 * total) // 4, total - 1]
+    out, seen, it = [], 0, iter(sorted(histogram.items()))
+    value, count = next(it)
+    for mark in marks:
+        while seen + count <= mark:
+            seen += count
+            value, count = next(it)
+        out.append(value)
+    return out
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -135,6 +219,15 @@ class Report(msgspec.Struct, kw_only=True):
     timeouts: int = 0
     #: LLM requests refused with 429, retried ones included.
     rate_limited: int = 0
+    #: How repeats were found (`--dedup`), and how many of each kind were dropped.
+    dedup: str = "exact"
+    dedup_threshold: float | None = None
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    #: Near duplicates over the verified pairs deduplicated.
+    near_duplicate_rate: float = 0.0
+    #: The first few near-duplicate pairs merged (kept query, dropped query).
+    merged_examples: list[MergedPair] = msgspec.field(default_factory=list)
 
 
 class ReportBuilder:
@@ -190,7 +283,8 @@ class ReportBuilder:
         tools: Mapping[str, Tool],
         target: int | None,
         sessions: Sequence[Session],
-        duplicates: int,
+        duplicates: int = 0,
+        dedup: Deduplicator | None = None,
     ) -> Report:
         table = [
             FilterRow(
@@ -206,6 +300,9 @@ class ReportBuilder:
             )
             for model, c in sorted(self.per_model.items())
         ]
+        if dedup is not None:
+            duplicates = dedup.duplicates
+        seen = sum(row.verified for row in table)
         wall = sum(s.wall_seconds for s in sessions)
         verified = sum(row.verified for row in table)
         tokens = self.tokens_in + self.tokens_out
@@ -231,6 +328,16 @@ class ReportBuilder:
             sessions=list(sessions),
             timeouts=sum(s.timeouts for s in sessions),
             rate_limited=sum(s.rate_limited for s in sessions),
+            dedup=dedup.config.mode if dedup is not None else "exact",
+            dedup_threshold=(
+                dedup.config.threshold
+                if dedup is not None and dedup.config.mode == "near"
+                else None
+            ),
+            exact_duplicates=dedup.exact if dedup is not None else duplicates,
+            near_duplicates=dedup.near if dedup is not None else 0,
+            near_duplicate_rate=round(dedup.near / seen, 4) if dedup is not None and seen else 0.0,
+            merged_examples=list(dedup.merged) if dedup is not None else [],
         )
 
 
@@ -284,6 +391,20 @@ def print_report(report: Report, console: Console | None = None) -> None:
         f"distinct query bigrams {d.distinct_bigrams:.1%}, {d.mean_query_words:.1f} words "
         f"and {d.mean_calls:.2f} calls per pair"
     )
+    q = d.query_words_quantiles
+    console.print(
+        f"coverage: {d.function_coverage:.1%} of functions, {d.category_coverage:.1%} of "
+        f"categories | calls per function: Gini {d.gini_calls_per_function:.2f}, entropy "
+        f"{d.normalized_entropy:.2f} | distinct-1 {d.distinct_unigrams:.1%} | query words "
+        f"min/q1/median/q3/max {'/'.join(map(str, q)) or '-'}"
+    )
+    threshold = f", Jaccard >= {report.dedup_threshold}" if report.dedup_threshold else ""
+    console.print(
+        f"duplicates removed ({report.dedup}{threshold}): {report.exact_duplicates} exact, "
+        f"{report.near_duplicates} near ({report.near_duplicate_rate:.1%} of verified pairs)"
+    )
+    for m in report.merged_examples[:3]:
+        console.print(f"  merged ({m.similarity:.2f}): {m.kept!r} <- {m.dropped!r}")
     console.print(
         f"tasks {report.tasks} (failed requests: {failed}; timeouts {report.timeouts}, "
         f"429s {report.rate_limited}) | exported {report.exported}"

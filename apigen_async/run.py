@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
 import sys
 import time
 from contextlib import AsyncExitStack, aclosing
@@ -18,10 +19,12 @@ import msgspec
 from rich.console import Console
 
 from apigen_async import __version__
+from apigen_async.card import CardInfo, render_card
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
 from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
+from apigen_async.dedup import DedupConfig
 from apigen_async.errors import ApigenError, ConfigError, EndpointGaveUp, StoreError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
@@ -65,6 +68,7 @@ IDENTITY_KEYS = (
     "catalog",
     "sampler",
     "length_retry_tokens",
+    "dedup",
 )
 
 
@@ -85,7 +89,17 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
         "epoch_size": args.epoch_size,
         "length_retry_tokens": args.length_retry_tokens,
         "catalog": catalog.fingerprint(),
+        "dedup": msgspec.to_builtins(_dedup_config(args)),
     }
+
+
+def _dedup_config(args: argparse.Namespace) -> DedupConfig:
+    return DedupConfig(mode=args.dedup, threshold=args.dedup_threshold)
+
+
+def _stored_dedup(config: dict[str, Any]) -> DedupConfig:
+    """The run's dedup; a run stored before `--dedup` existed was deduplicated exactly."""
+    return msgspec.convert(config.get("dedup") or {}, DedupConfig)
 
 
 async def _check_config(
@@ -121,6 +135,7 @@ def _discard(out: Path) -> None:
         STORE_NAME + "-shm",
         "dataset.jsonl",
         "report.json",
+        "README.md",
     ):
         (out / name).unlink(missing_ok=True)
 
@@ -133,6 +148,7 @@ def _sampler_config(args: argparse.Namespace) -> SamplerConfig:
         )
     return SamplerConfig(
         seed=args.seed,
+        sampling=args.sampling,
         style_weights=parse_styles(args.styles),
         pairs_per_task=args.pairs_per_task,
         examples_range=parse_range("--examples-per-task", args.examples_per_task),
@@ -275,6 +291,7 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         exec_concurrency=args.exec_concurrency,
         epoch_size=args.epoch_size,
         max_tasks=args.max_tasks,
+        dedup=_dedup_config(args),
     )
     state = RunState()
     # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
@@ -384,7 +401,24 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         await store.add_session(session())
     # Whatever was verified before the endpoint died is exported all the same.
     written = await _write_outputs(
-        out, tools, args.pairs, plan.formats, extra=args.extra_columns, console=console, scrub=scrub
+        out,
+        tools,
+        args.pairs,
+        plan.formats,
+        extra=args.extra_columns,
+        console=console,
+        scrub=scrub,
+        dedup=_dedup_config(args),
+        card=CardInfo(
+            command=scrub(shlex.join(["apigen", *sys.argv[1:]])),
+            seed=args.seed,
+            model=endpoint.model,
+            judge_model=endpoint.judge_model,
+            solver_model=args.solver_model or endpoint.judge_model,
+            checks=plan.checks,
+            formats=tuple(plan.formats),
+            dedup=(f"near, Jaccard >= {args.dedup_threshold}" if args.dedup == "near" else "exact"),
+        ),
     )
     if gave_up is not None:
         print(f"apigen: {gave_up} (rerun to resume once it answers)", file=sys.stderr)
@@ -423,12 +457,18 @@ async def _write_outputs(
     extra: bool,
     console: Console,
     scrub: Scrubber,
+    dedup: DedupConfig,
+    card: CardInfo,
 ) -> int:
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
-            report = await _export_and_report(store, target=target, tools=tools, writer=writer)
+            report = await _export_and_report(
+                store, target=target, tools=tools, writer=writer, dedup=dedup
+            )
     with atomic_file(out / "report.json") as handle:
         handle.write(scrub.data(report_json(report)))
+    with atomic_file(out / "README.md") as handle:
+        handle.write(render_card(report, card).encode())
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
     console.print(f"wrote {report.exported} rows to {written}")
@@ -441,9 +481,10 @@ async def _export_and_report(
     target: int | None,
     tools: dict[str, Tool],
     writer: DatasetWriter | None,
+    dedup: DedupConfig,
 ) -> Report:
     """One streaming pass over the stored tasks: the dataset to `writer`, all to the report."""
-    selection = Selection(target)
+    selection = Selection(target, dedup)
     builder = ReportBuilder()
     async with aclosing(store.iter_tasks()) as tasks:
         async for record in tasks:
@@ -456,7 +497,7 @@ async def _export_and_report(
         tools=tools,
         target=target,
         sessions=await store.sessions(),
-        duplicates=selection.duplicates,
+        dedup=selection.unique,
     )
 
 
@@ -489,7 +530,11 @@ async def report_command(args: argparse.Namespace) -> int:
         config = await store.run_config() or {}
         target = config.get("target")
         report = await _export_and_report(
-            store, target=target, tools=_stored_tools(config), writer=None
+            store,
+            target=target,
+            tools=_stored_tools(config),
+            writer=None,
+            dedup=_stored_dedup(config),
         )
     if args.json:
         sys.stdout.write(report_json(report).decode() + "\n")

@@ -9,11 +9,14 @@ as an uninterrupted one.
 from __future__ import annotations
 
 import bisect
+import itertools
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from string import Template
+from typing import Literal
 
 import msgspec
 
@@ -51,6 +54,9 @@ class SamplerConfig(msgspec.Struct, frozen=True, kw_only=True):
         default_factory=lambda: dict(DEFAULT_API_RANGES)
     )
     same_category_share: float = 0.5
+    #: uniform: the paper's API sampler; balanced: functions and categories with fewer
+    #: verified calls so far (in the epochs the task may see) are drawn more often.
+    sampling: Literal["uniform", "balanced"] = "uniform"
 
 
 @dataclass
@@ -66,8 +72,17 @@ class ExamplePool:
     by_style: dict[str, list[Example]] = field(default_factory=lambda: {s: [] for s in STYLES})
     epochs: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in STYLES})
     by_id: dict[str, Example] = field(default_factory=dict)
+    #: Verified calls per function, cumulative up to each epoch added (seeds left out):
+    #: a catalog-sized counter per epoch, never evicted.
+    call_epochs: list[int] = field(default_factory=list)
+    call_counts: list[Counter[str]] = field(default_factory=list)
 
     def add(self, examples: Sequence[Example], epoch: int) -> None:
+        if epoch >= 0:
+            counts = Counter(self.call_counts[-1]) if self.call_counts else Counter()
+            counts.update(c.name for ex in examples for c in ex.answers)
+            self.call_epochs.append(epoch)
+            self.call_counts.append(counts)
         for ex in examples:
             if self.epochs[ex.style] and self.epochs[ex.style][-1] > epoch:
                 raise ValueError("examples must be added in epoch order")
@@ -78,6 +93,11 @@ class ExamplePool:
     def visible(self, style: str, up_to_epoch: int) -> list[Example]:
         end = bisect.bisect_right(self.epochs[style], up_to_epoch)
         return self.by_style[style][max(0, end - self.window) : end]
+
+    def verified_calls(self, up_to_epoch: int) -> Mapping[str, int]:
+        """Calls per function in the examples verified up to `up_to_epoch` (inclusive)."""
+        end = bisect.bisect_right(self.call_epochs, up_to_epoch)
+        return self.call_counts[end - 1] if end else {}
 
     def evict_before(self, up_to_epoch: int) -> None:
         """Drop what no view up to `up_to_epoch` or later can show any more."""
@@ -135,12 +155,14 @@ class Sampler:
         self.by_category: dict[str, list[Tool]] = {}
         for tool in self.tools:
             self.by_category.setdefault(tool.category, []).append(tool)
+        #: Balanced sampling's cumulative weights, for the last pool epoch asked.
+        self._weights: tuple[int, list[float]] | None = None
 
     def task(self, index: int, *, pool_epoch: int) -> Task:
         """Task `index`, drawing examples verified up to `pool_epoch` (inclusive)."""
         rng = random.Random(f"{self.config.seed}:{index}")
         style: Style = rng.choices(self.styles, self.weights)[0]
-        tools = self._sample_tools(rng, style)
+        tools = self._sample_tools(rng, style, pool_epoch)
         return Task(
             id=f"{self.config.seed}-{index}",
             index=index,
@@ -151,10 +173,13 @@ class Sampler:
             n_pairs=self.config.pairs_per_task,
         )
 
-    def _sample_tools(self, rng: random.Random, style: Style) -> list[Tool]:
+    def _sample_tools(self, rng: random.Random, style: Style, pool_epoch: int) -> list[Tool]:
         lo, hi = self.config.api_ranges[style]
         k = min(rng.randint(lo, hi), len(self.tools))
-        first = rng.choice(self.tools)
+        if self.config.sampling == "balanced":
+            first = rng.choices(self.tools, cum_weights=self._balanced(pool_epoch))[0]
+        else:
+            first = rng.choice(self.tools)
         chosen = [first]
         if k > 1:
             same = self.by_category[first.category]
@@ -164,6 +189,28 @@ class Sampler:
                 others = [t for t in self.tools if t.name != first.name]
             chosen += rng.sample(others, k - 1)
         return chosen
+
+    def _balanced(self, pool_epoch: int) -> list[float]:
+        """Cumulative weights 1 / ((1 + calls of f) * (1 + mean calls in f's category)).
+
+        From the pool's counts up to `pool_epoch`, like the examples, so a task's draw
+        is the same on resume; before any count the weights are equal.
+        """
+        if self._weights is not None and self._weights[0] == pool_epoch:
+            return self._weights[1]
+        calls = self.pool.verified_calls(pool_epoch)
+        per_category = {
+            cat: sum(calls.get(t.name, 0) for t in tools) / len(tools)
+            for cat, tools in self.by_category.items()
+        }
+        weights = list(
+            itertools.accumulate(
+                1.0 / ((1 + calls.get(t.name, 0)) * (1 + per_category[t.category]))
+                for t in self.tools
+            )
+        )
+        self._weights = (pool_epoch, weights)
+        return weights
 
     def _sample_examples(self, rng: random.Random, style: Style, epoch: int) -> tuple[str, ...]:
         examples = self.pool.visible(style, epoch)

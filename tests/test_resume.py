@@ -58,6 +58,9 @@ def test_kill_9_then_resume_gives_the_uninterrupted_dataset(tmp_path: Path) -> N
         assert resumed.returncode == 0, resumed.stderr
 
     assert (killed / "dataset.jsonl").read_bytes() == reference
+    # Near-dedup (the default) merged at least one pair, so its decisions were replayed too.
+    report = json.loads((killed / "report.json").read_text())
+    assert report["dedup"] == "near" and report["near_duplicates"] >= 1
     rows = [json.loads(line) for line in reference.splitlines()]
     assert len(rows) == N
     assert [r["id"] for r in rows] == list(range(N))
