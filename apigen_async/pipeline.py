@@ -29,7 +29,7 @@ from apigen_async.checks.execution import Executor, check_execution
 from apigen_async.checks.format import check_pair
 from apigen_async.checks.resolve import resolve_pairs
 from apigen_async.checks.rules import check_rules
-from apigen_async.checks.semantic import JudgedPair, judge_pairs
+from apigen_async.checks.semantic import IRRELEVANCE_LEFT_TO_RESOLVE, JudgedPair, judge_pairs
 from apigen_async.dedup import DedupConfig, Deduplicator
 from apigen_async.executors.python import DEFAULT_EXEC_WORKERS
 from apigen_async.generate import generation_request, read_pairs
@@ -411,6 +411,8 @@ async def run_pipeline(
         return list(outcomes), answer
 
     async def judge(batch: list[_PairWork]) -> tuple[list[_Outcome], Completion | None]:
+        if batch[0].task.style == "irrelevance" and "resolve" in checks:
+            return [IRRELEVANCE_LEFT_TO_RESOLVE] * len(batch), None
         outcomes, answer = await judge_pairs(
             judge_client,
             prompts,

@@ -19,7 +19,7 @@ from apigen_async.checks.execution import Executor, check_execution
 from apigen_async.checks.format import check_pair
 from apigen_async.checks.resolve import resolve_pairs
 from apigen_async.checks.rules import check_rules
-from apigen_async.checks.semantic import JudgedPair, judge_pairs
+from apigen_async.checks.semantic import IRRELEVANCE_LEFT_TO_RESOLVE, JudgedPair, judge_pairs
 from apigen_async.llm.client import LLMClient
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import Call, ExecResult, Judgement, Pair, Rejection, Style, Tool
@@ -109,7 +109,13 @@ class Checker:
             elif name == "resolve":
                 outcomes[name] = await self._resolve(item, pair)
             elif name == "judge":
-                verdict = await self._judge(item, pair, results or [])
+                verdict = (
+                    IRRELEVANCE_LEFT_TO_RESOLVE
+                    # With every check run (bench/verify), the judge's own verdict is kept
+                    # so each combination can be scored.
+                    if not pair.answers and "resolve" in self.checks and not self.every_check
+                    else await self._judge(item, pair, results or [])
+                )
                 if isinstance(verdict, Judgement):
                     outcomes[name], thought = None, verdict.thought
                 else:

@@ -5,9 +5,10 @@ from the request itself, without a model.
 
 - Generator prompts (`<style>`, `<n_pairs>`, `<tools>` tags in the last user message) get
   `{"pairs": [...]}` built from the tools offered, with a configurable share of broken
-  pairs; judge prompts (`<query>`, `<calls>`, `<results>`) get `{"thought", "passes"}` at a
-  configured pass rate, or `{"verdicts": [...]}` with one per `<pair>` block when the
-  prompt numbers several pairs; anything else gets a short text.
+  pairs; judge prompts (`<pair>` blocks with a `<query>`, or `<query>`, `<calls>`,
+  `<results>`) get `{"thought", "passes"}` at a configured pass rate, or
+  `{"verdicts": [...]}` with one per `<pair>` block when the prompt numbers several
+  pairs; anything else gets a short text.
 - Faults: 429 with Retry-After, 500, hang, truncated body, malformed content,
   `finish_reason: "length"`, plus optional real RPM/TPM limits.
 - Every choice is a function of (seed, body hash): the same request gets the same answer.
@@ -578,7 +579,7 @@ def _judge_content(config: FakeConfig, digest: bytes, text: str) -> str | None:
         verdicts = []
         for block in blocks:
             query = _tag("query", block)
-            if query is None or _tag("calls", block) is None or _tag("results", block) is None:
+            if query is None:
                 return None
             pair_digest = hashlib.blake2b(block.encode(), digest_size=16).digest()
             verdicts.append(_verdict(config, pair_digest, query))

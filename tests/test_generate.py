@@ -125,3 +125,25 @@ def test_a_tasks_pairs_are_judged_in_one_request(tmp_path: Path) -> None:
     assert (tmp_path / "8" / "dataset.jsonl").read_text() == (
         tmp_path / "1" / "dataset.jsonl"
     ).read_text()
+
+
+def test_irrelevance_pairs_are_left_to_the_re_solve_check(tmp_path: Path) -> None:
+    # A judge that says no to everything: with re-solve, irrelevance pairs reach the
+    # dataset without a judge request; without it, the judge decides (and drops them).
+    logs: dict[str, str] = {}
+    for checks in ("format,rules,execution,resolve,judge", "format,rules,execution,judge"):
+        out, log = tmp_path / checks, tmp_path / f"{checks}.jsonl"
+        with fake_endpoint("--judge-pass-rate", "0") as url:
+            result = apigen("generate", "-n", "3", "--max-tasks", "12", "--out", str(out),
+                            "--base-url", url, "--model", "fake", "--quiet",
+                            "--styles", "irrelevance", "--checks", checks,
+                            "--log-requests", str(log))  # fmt: skip
+        (row,) = json.loads((out / "report.json").read_text())["filter_table"]
+        logs[checks] = log.read_text()
+        if "resolve" in checks:
+            assert result.returncode == 0, result.stderr
+            assert row["verified"] >= 3 and row["failed_semantic"] == 0
+        else:
+            assert row["verified"] == 0 and row["failed_semantic"] > 0
+    assert "none of the available functions" not in logs["format,rules,execution,resolve,judge"]
+    assert "none of the available functions" in logs["format,rules,execution,judge"]

@@ -42,7 +42,10 @@ def test_one_request_numbers_every_pair_and_asks_for_as_many_verdicts() -> None:
     assert user.count("Add two integers.") == 1  # the functions once, not once per pair
     assert '<pair id="1">' in user and '<pair id="2">' in user
     assert user.index("Add 1 and 2.") < user.index("What is 5 plus 7?")
-    assert "<results>[12]</results>" in user
+    assert (
+        '<call n="1">{"name":"add","arguments":{"a":5,"b":7}}</call>\n<result n="1">12</result>'
+        in user
+    )
     verdicts = request.response_format["json_schema"]["schema"]["properties"]["verdicts"]
     assert verdicts["minItems"] == verdicts["maxItems"] == 2
     assert request.max_tokens == 200

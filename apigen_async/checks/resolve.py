@@ -44,9 +44,13 @@ def resolve_schema(tools: Sequence[Tool], n: int) -> dict[str, Any]:
     answer = {
         "type": "object",
         "properties": {
-            "calls": {"type": "array", "items": call_schema(tools), "maxItems": _MAX_CALLS}
+            # Deciding first whether any function fits makes a small re-solver answer
+            # "no call" where it should (bench/verify: irrelevance false rejects halved);
+            # the calls are what is compared.
+            "fits": {"type": "boolean"},
+            "calls": {"type": "array", "items": call_schema(tools), "maxItems": _MAX_CALLS},
         },
-        "required": ["calls"],
+        "required": ["fits", "calls"],
         "additionalProperties": False,
     }
     return {

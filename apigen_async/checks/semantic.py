@@ -21,9 +21,24 @@ from apigen_async.llm.decode import read_batch
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Tool
 
-__all__ = ["JudgedPair", "judge_pairs", "judge_request", "judge_schema", "read_judgements"]
+__all__ = [
+    "IRRELEVANCE_LEFT_TO_RESOLVE",
+    "JudgedPair",
+    "judge_pairs",
+    "judge_request",
+    "judge_schema",
+    "read_judgements",
+]
 
 _RESULT_CHARS = 600
+
+#: An irrelevance pair has no call and no result to judge; the one question it raises
+#: (does any function fit?) is the re-solve check's, which answers it better (bench/verify:
+#: fewer correct irrelevance rows dropped and fewer wrong ones kept than the judge), so
+#: when re-solve runs the judge passes these pairs without a request.
+IRRELEVANCE_LEFT_TO_RESOLVE = Judgement(
+    thought="no call to judge: the re-solve check found that no function fits", passes="yes"
+)
 
 
 class JudgedPair(msgspec.Struct, frozen=True):
@@ -62,12 +77,16 @@ def judge_schema(n: int) -> dict[str, Any]:
 
 
 def _render(i: int, item: JudgedPair) -> str:
-    outputs = [msgspec.json.encode(r.output).decode()[:_RESULT_CHARS] for r in item.results]
-    calls = msgspec.json.encode(item.pair.answers).decode()
-    return (
-        f'<pair id="{i}">\n<query>{item.pair.query}</query>\n<calls>{calls}</calls>\n'
-        f"<results>[{', '.join(outputs)}]</results>\n</pair>"
-    )
+    # Each call beside its own result: with one list of calls and one list of results,
+    # a small judge pairs them wrongly and rejects correct parallel pairs.
+    parts = [f'<pair id="{i}">', f"<query>{item.pair.query}</query>"]
+    for n, call in enumerate(item.pair.answers, 1):
+        parts.append(f'<call n="{n}">{msgspec.json.encode(call).decode()}</call>')
+        if n <= len(item.results):
+            output = msgspec.json.encode(item.results[n - 1].output).decode()[:_RESULT_CHARS]
+            parts.append(f'<result n="{n}">{output}</result>')
+    parts.append("</pair>")
+    return "\n".join(parts)
 
 
 def judge_request(

@@ -65,7 +65,10 @@ class CombinationResult(msgspec.Struct, frozen=True, kw_only=True):
     by_category: dict[str, float]
 
 
-def _kept(item: CheckedItem, checks: list[str]) -> bool:
+def _kept(item: CheckedItem, row: LabelledRow, checks: list[str]) -> bool:
+    # As in a run: with re-solve, the judge passes irrelevance pairs unasked.
+    if not row.answers and "resolve" in checks:
+        checks = [c for c in checks if c != "judge"]
     return all(item.outcomes.get(c) is None for c in checks)
 
 
@@ -76,7 +79,7 @@ def evaluate(
     errors: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     for row in rows:
-        kept = _kept(checked[row.id], checks)
+        kept = _kept(checked[row.id], row, checks)
         key = f"correct/{row.style}" if row.label == "correct" else row.category
         totals[key] += 1
         totals[row.label] += 1
@@ -197,7 +200,7 @@ async def run(args: argparse.Namespace) -> int:
         print(f"\nrows `{combos[-1]}` gets wrong:")
         for row in rows:
             item = checked[row.id]
-            if _kept(item, final) != (row.label == "correct"):
+            if _kept(item, row, final) != (row.label == "correct"):
                 why = item.rejection.code if item.rejection else "kept"
                 print(f"  {row.id} [{row.category}] {row.query[:90]!r} -> {why}")
     if args.json:
