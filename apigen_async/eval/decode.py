@@ -105,6 +105,8 @@ def _json_calls(body: str) -> list[Call] | DecodeFailure | None:
             if not isinstance(arguments, dict):
                 return DecodeFailure(error_type=WRONG_FORMAT, message="arguments not an object")
             calls.append(Call(name=entry["name"], arguments=arguments))
+        elif "arguments" in entry or "parameters" in entry:
+            return DecodeFailure(error_type=WRONG_FORMAT, message="a call has no 'name'")
         elif len(entry) == 1 and isinstance(next(iter(entry.values())), dict):
             # BFCL's decoded form, {name: {param: value}}.
             name, arguments = next(iter(entry.items()))
