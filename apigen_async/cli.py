@@ -551,8 +551,8 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
                     help="variable holding the API key (default OPENAI_API_KEY)")  # fmt: skip
     ev.add_argument("--local-model", default=DEFAULT_LOCAL_MODEL,
                     help=f"embedded model: {', '.join(LOCAL_MODELS)} or a GGUF path")  # fmt: skip
-    ev.add_argument("--slots", type=positive(int), default=2,
-                    help="embedded model: parallel sequences (default 2)")  # fmt: skip
+    ev.add_argument("--slots", type=positive(int), default=4,
+                    help="embedded model: parallel sequences (default 4)")  # fmt: skip
     ev.add_argument("--concurrency", type=positive(int),
                     help="requests in flight (default 8; embedded: --slots)")  # fmt: skip
     ev.add_argument("--rpm", type=positive(float), help="cap on requests per minute")
@@ -564,6 +564,9 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--timeout", type=positive(float), help="seconds per request")
     ev.add_argument("--max-retries", type=number(int, minimum=0), default=6,
                     help="retries per request (default 6)")  # fmt: skip
+    ev.add_argument("--give-up-after", type=number(int, minimum=0), default=DEFAULT_GIVE_UP_AFTER,
+                    metavar="N", help="stop once N requests in a row have failed, each after "
+                    "its retries (default %(default)s; 0: never)")  # fmt: skip
     ev.add_argument("--log-requests", type=Path, metavar="FILE",
                     help="append every request sent, with timing and usage, to FILE")  # fmt: skip
     ev.add_argument("--quiet", action="store_true", help="no progress output")

@@ -157,6 +157,7 @@ async def _evaluate(
             request_log=request_log,
             rpm=args.rpm,
             tpm=args.tpm,
+            give_up_after=args.give_up_after or None,
         ) as client,
     ):
         console.print(f"eval: {len(items)} items from {source}, mode {args.mode}")
