@@ -246,7 +246,7 @@ def print_scores(report: EvalReport, console: Console) -> None:
     for name, value in report.scores.summary.items():
         console.print(f"{name}: {value:.2%}")
     console.print(
-        f"overall (unweighted mean of the above): {report.scores.overall:.2%}  "
+        f"overall (unweighted mean of the categories): {report.scores.overall:.2%}  "
         f"[{report.scores.items} items, {report.wall_seconds:.0f} s, "
         f"{report.requests} requests, {report.cache_hits} from cache]"
     )

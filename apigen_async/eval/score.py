@@ -4,8 +4,11 @@ Summary figures as BFCL computes them (`eval_runner_helper`): non-live AST is th
 unweighted mean of simple, multiple, parallel and parallel_multiple (BFCL's "simple" is
 itself the mean of python, java and javascript; we score python only, so ours is
 simple_python); live AST is the mean over the live AST items (weighted by count);
-irrelevance and relevance are reported apart. For our own data the categories are the
-styles, and the overall figure is their unweighted mean.
+irrelevance and relevance are reported apart. `overall` is the unweighted mean of the
+non-live categories (simple_python, multiple, parallel, parallel_multiple, irrelevance:
+BFCL's non-live overall) and, when live ones were scored, of live AST, live_irrelevance
+and live_relevance. For our own data the categories are the styles, and the overall
+figure is their unweighted mean.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ class Scores(msgspec.Struct, frozen=True, kw_only=True):
     #: BFCL: non_live_ast, live_ast, irrelevance, relevance; our data: ast, irrelevance
     #: (whichever have items).
     summary: dict[str, float]
-    #: Unweighted mean of the summary figures present.
+    #: BFCL: the unweighted mean of the non-live categories (and of live AST,
+    #: live_irrelevance, live_relevance if scored); our data: of the styles.
     overall: float
     items: int
 
@@ -130,9 +134,16 @@ def summarise(
             "irrelevance": accuracy.get("irrelevance"),
         }
     present = {k: v for k, v in summary.items() if v is not None}
+    if bfcl:
+        parts = [accuracy.get(c) for c in (*_NON_LIVE_AST, "irrelevance")]
+        parts += [summary["live_ast"], accuracy.get("live_irrelevance")]
+        parts += [accuracy.get("live_relevance")]
+        overall = mean([p for p in parts if p is not None])
+    else:
+        overall = mean(list(accuracy.values()))
     return Scores(
         categories=categories,
         summary=present,
-        overall=mean(list(present.values())) or 0.0,
+        overall=overall or 0.0,
         items=sum(c.total for c in categories),
     )
