@@ -191,3 +191,12 @@ def test_fc_mode_on_an_endpoint_without_function_calling_suggests_prompt_mode(
         _one_line_error(refused, url, "function calling", "--mode prompt")
         works = apigen("eval", *common, "--mode", "prompt", "--out", str(tmp_path / "p"))
     assert works.returncode == 0, works.stderr
+
+
+def test_a_dead_endpoint_ends_the_eval_with_exit_3(dataset: Path, tmp_path: Path) -> None:
+    with fake_endpoint("--rate-500", "1.0") as url:
+        result = apigen("eval", "--data", str(dataset / "test.jsonl"), "--base-url", url,
+                        "--model", "fake", "--max-retries", "0", "--out", str(tmp_path / "e"),
+                        "--quiet")  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert "failed 8 requests in a row" in result.stderr and result.stderr.count("\n") == 1

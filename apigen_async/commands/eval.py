@@ -22,7 +22,7 @@ import msgspec
 from rich.console import Console
 from rich.table import Table
 
-from apigen_async.errors import ConfigError
+from apigen_async.errors import ConfigError, EndpointGaveUp
 from apigen_async.eval.bfcl_data import find_bfcl_dir, load_category, parse_categories
 from apigen_async.eval.items import EvalItem, read_data_file
 from apigen_async.eval.runner import Outcome, evaluate_items
@@ -108,8 +108,19 @@ async def eval_command(args: argparse.Namespace) -> int:
     if endpoint.kind == "local":  # before anything is written
         require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)
     out = prepare_out(args.out)
+    gave_up: EndpointGaveUp | None = None
     with hold_out_lock(out):
-        return await _evaluate(args, out, items, order, source, endpoint, api_key, started)
+        try:
+            return await _evaluate(args, out, items, order, source, endpoint, api_key, started)
+        except* EndpointGaveUp as group:
+            leaf: BaseException = group
+            while isinstance(leaf, BaseExceptionGroup):
+                leaf = leaf.exceptions[0]
+            assert isinstance(leaf, EndpointGaveUp)
+            gave_up = leaf
+    # Exit 3 as `generate` does; every answer received so far is in the cache.
+    print(f"apigen: {gave_up} (rerun to resume once it answers)", file=sys.stderr)
+    return 3
 
 
 async def _evaluate(
