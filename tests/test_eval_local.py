@@ -1,8 +1,10 @@
 """`apigen eval` on the real embedded model (llama.cpp), on a handful of items.
 
-Meaning is not asserted (a 0.5B model's score on 8 items says little); what is: the model
-is asked every item and answers (no request failure), native function calling returns
-real tool calls through llama.cpp, and both modes write scores and BFCL result files.
+Meaning is not asserted (a 0.5B model's score on 5 items says little); what is: llama.cpp
+accepts every request, `tools` included (no request failure), and both modes write scores
+and BFCL result files. The default model writes its native calls as a ```json block, not
+in Qwen's <tool_call> tags, so llama.cpp hands them back as text: in fc mode its answers
+are text, which BFCL's FC scoring counts as no call (README, "Evaluating a model").
 """
 
 from __future__ import annotations
@@ -31,22 +33,20 @@ def test_embedded_model_answers_bfcl_in_fc_mode_and_our_data_in_prompt_mode(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "bfcl"
-    result = apigen("eval", "--bfcl", "simple_python,parallel,irrelevance", "--sample", "2",
+    result = apigen("eval", "--bfcl", "simple_python,parallel,irrelevance", "--sample", "1",
                     "--out", str(out), "--quiet", timeout=840)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     scores = json.loads((out / "scores.json").read_text())
-    assert scores["scores"]["items"] == 6
+    assert scores["scores"]["items"] == 3 and scores["requests"] == 3
     assert scores["endpoint"] == "embedded (qwen2.5-coder-0.5b)"
     answers = [
         json.loads(line)["result"]
         for category in ("simple_python", "parallel", "irrelevance")
         for line in (out / f"BFCL_v4_{category}_result.json").read_text().splitlines()
     ]
-    assert len(answers) == 6
-    # llama.cpp parsed the model's tool calls into `tool_calls`: BFCL's fc result form.
-    assert any(isinstance(a, list) and a and isinstance(a[0], dict) for a in answers), answers
-    failures = (out / "failures.jsonl").read_text().splitlines()
-    assert not any(json.loads(f)["error_type"].startswith("llm_error") for f in failures)
+    assert len(answers) == 3 and all(answers), answers
+    failures = [json.loads(f) for f in (out / "failures.jsonl").read_text().splitlines()]
+    assert not any(f["error_type"].startswith("llm_error") for f in failures), failures
 
     tools = load_catalog([], builtin=True, local_rest=False).by_name()
     bmi = tools["calculate_bmi"]
@@ -67,3 +67,5 @@ def test_embedded_model_answers_bfcl_in_fc_mode_and_our_data_in_prompt_mode(
     scores = json.loads((out / "scores.json").read_text())
     assert scores["scores"]["items"] == 2 and scores["mode"] == "prompt"
     assert {c["category"] for c in scores["scores"]["categories"]} == {"simple", "irrelevance"}
+    failures = [json.loads(f) for f in (out / "failures.jsonl").read_text().splitlines()]
+    assert not any(f["error_type"].startswith("llm_error") for f in failures), failures
