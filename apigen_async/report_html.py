@@ -1,8 +1,9 @@
 """`report.html`: the report and a row browser in one self-contained page.
 
-Charts are plotly figures; plotly.js is embedded once, so the file opens with no network.
+Charts are bokeh figures; BokehJS's core is embedded once, so the file opens with no
+network (plotly.js, tried first, is 4.8 MB and took ~10x longer to start: bench/README.md).
 Every string from the data reaches the page either through `html.escape` (tables) or as
-JSON with `<`, `>` and `&` escaped (the row data and plotly's own figure JSON), and the
+JSON with `<`, `>` and `&` escaped (the row data and bokeh's figure JSON), and the
 page script writes rows with `textContent` only: a query holding `</script>` stays text.
 """
 

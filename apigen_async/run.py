@@ -40,7 +40,6 @@ from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
-from apigen_async.report_html import render_html
 from apigen_async.report_rows import PageCollector
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
 from apigen_async.schema import Tool
@@ -471,8 +470,11 @@ async def _write_outputs(
             )
     with atomic_file(out / "report.json") as handle:
         handle.write(scrub.data(report_json(report)))
+    # Imported here: bokeh takes a second or more to import, which only this step needs.
+    from apigen_async.report_html import render_html
+
     # Not scrubbed again: its strings come from the store, scrubbed on the way in, and a
-    # scrub pass over the embedded plotly.js could only damage it.
+    # scrub pass over the embedded BokehJS could only damage it.
     with atomic_file(out / "report.html") as handle:
         handle.write(render_html(report, page.result()).encode())
     with atomic_file(out / "README.md") as handle:
@@ -553,6 +555,8 @@ async def report_command(args: argparse.Namespace) -> int:
             page=page,
         )
     if page is not None:
+        from apigen_async.report_html import render_html  # slow import: only for --html
+
         with atomic_file(args.out / "report.html") as handle:
             handle.write(render_html(report, page.result()).encode())
         print(f"wrote {args.out / 'report.html'}", file=sys.stderr)
