@@ -305,14 +305,22 @@ def _diversity(report: Report, page: PageData, charts: _Charts) -> str:
             [k for k, _ in top],
             [v for _, v in top],
         )
-        + charts.bars(
-            "lengths",
-            "Query length in words (exported pairs)",
-            [str(k) for k in page.query_words],
-            list(page.query_words.values()),
-        )
+        + _lengths(page, charts)
         + "<h3>Near duplicates merged (first few)</h3>"
         + merged
+    )
+
+
+def _lengths(page: PageData, charts: _Charts) -> str:
+    """Query lengths on a numeric axis (one bin a word count): a hundred labels won't fit."""
+    words = page.query_words
+    lo, hi = (min(words), max(words)) if words else (0, 0)
+    return charts.histogram(
+        "lengths",
+        "Query length (exported pairs)",
+        [k - 0.5 for k in range(lo, hi + 2)],
+        [words.get(k, 0) for k in range(lo, hi + 1)],
+        "words in the query",
     )
 
 
