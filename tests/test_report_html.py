@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
 from apigen_async.report import ReportBuilder
 from apigen_async.report_html import render_html
@@ -55,7 +55,7 @@ class Opened:
             "http*://**", lambda route: (self.errors.append(route.request.url), route.abort())
         )
 
-    def _dialog(self, dialog) -> None:  # type: ignore[no-untyped-def]
+    def _dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
@@ -211,3 +211,20 @@ def test_page_size_stays_bounded_for_a_large_store() -> None:
     html = _page(_evil_records(10_000, evil=False))
     assert len(html.encode()) < 4_000_000
     assert "Sampled:" in html
+
+
+def test_a_run_with_no_pairs_still_gets_a_working_page(browser: Browser, tmp_path: Path) -> None:
+    """A run that gave up before any pair (every request failed) still writes a page."""
+    failed = TaskRecord(
+        task=Task(
+            id="t0", index=0, style="simple", tool_names=("f",), example_ids=(),
+            template="default", n_pairs=1,
+        ),
+        pairs=[],
+        failure=Rejection(stage="generate", code="http_500", message="server error"),
+    )  # fmt: skip
+    path = tmp_path / "report.html"
+    path.write_text(_page([failed]))
+    opened = open_page(browser, path)
+    assert opened.errors == []
+    assert opened.page.locator("#row-count").text_content().startswith("0 of 0 rows")
