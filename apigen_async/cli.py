@@ -451,6 +451,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("out", type=Path, help="run folder (the --out of generate)")
     r.add_argument("--json", action="store_true", help="print report.json instead of tables")
+    r.add_argument(
+        "--html", action="store_true", help="also write DIR/report.html (charts and a row browser)"
+    )
 
     c = sub.add_parser("catalog", help="list, show and check the API library")
     csub = c.add_subparsers(dest="catalog_command", required=True)
