@@ -32,6 +32,7 @@ from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Selection
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
+from apigen_async.llm.endpoints import lanes_for
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY, Limits
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.requestlog import RequestLog
@@ -277,6 +278,25 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
     concurrency = args.concurrency or (
         args.slots * len(endpoint.local_models) if endpoint.kind == "local" else DEFAULT_CONCURRENCY
     )
+    share = getattr(args, "limit_share", 1)
+    lanes = (
+        lanes_for(
+            endpoint.lanes,
+            model=endpoint.model,
+            judge_model=endpoint.judge_model,
+            concurrency=concurrency,
+            rpm=args.rpm,
+            tpm=args.tpm,
+            share=share,
+        )
+        if endpoint.lanes
+        else None
+    )
+    if lanes is not None:
+        # Each endpoint has its own cap: the pipeline keeps them all busy.
+        concurrency = sum(lane.limits.max_concurrency for lane in lanes)
+    else:
+        concurrency = max(1, concurrency // share)
     settings = PipelineSettings(
         target=args.pairs,
         model=endpoint.model,
@@ -295,7 +315,8 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
     )
     state = RunState()
     # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
-    scrub = Scrubber.from_env(args.api_key_env, args.rapidapi_key_env)
+    key_envs = {spec.base_url: spec.api_key_env or args.api_key_env for spec in endpoint.lanes}
+    scrub = Scrubber.from_env(args.api_key_env, args.rapidapi_key_env, *key_envs.values())
     gave_up: EndpointGaveUp | None = None
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(open_store(out / STORE_NAME, scrub=scrub))
@@ -318,7 +339,13 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
             base_url=base_url,
             routes=routes,
             api_key=api_key,
-            limits=Limits(concurrency=concurrency, rpm=args.rpm, tpm=args.tpm),
+            limits=Limits(
+                concurrency=concurrency,
+                rpm=args.rpm / share if args.rpm else None,
+                tpm=args.tpm / share if args.tpm else None,
+            ),
+            lanes=lanes,
+            keys={url: os.environ.get(name, "") for url, name in key_envs.items()},
             cache=store,
             timeout=args.timeout or (900.0 if endpoint.kind == "local" else 300.0),
             max_retries=args.max_retries,
@@ -370,6 +397,10 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
                 timeouts=stats.timeouts,
                 gave_up=str(gave_up) if gave_up else None,
                 reached_target=state.reached,
+                errors=stats.errors,
+                prompt_tokens=stats.prompt_tokens,
+                completion_tokens=stats.completion_tokens,
+                endpoints=client.usage() if client.several else [],
             )
 
         async def record_session() -> None:

@@ -101,6 +101,26 @@ class Limits:
                 await self.tpm.acquire(estimated_tokens)
             yield time.monotonic()
 
+    @property
+    def free(self) -> int:
+        """Slots free now (0 while the AIMD cut holds more than it allows)."""
+        return max(0, int(self.slots.total_tokens) - self.slots.borrowed_tokens)
+
+    def take_slot(self, holder: object) -> None:
+        """Hold a slot for `holder` without waiting (the router checked `free` first)."""
+        self.slots.acquire_on_behalf_of_nowait(holder)
+
+    def give_slot(self, holder: object) -> None:
+        self.slots.release_on_behalf_of(holder)
+
+    async def pace(self, estimated_tokens: int) -> float:
+        """Wait for the RPM and TPM buckets (the slot is already held); the admission time."""
+        if self.rpm is not None:
+            await self.rpm.acquire()
+        if self.tpm is not None:
+            await self.tpm.acquire(estimated_tokens)
+        return time.monotonic()
+
     def reconcile(self, estimated_tokens: int, actual_tokens: int) -> None:
         """Correct the TPM bucket by what the endpoint says the request really used."""
         if self.tpm is not None and actual_tokens != estimated_tokens:
