@@ -488,6 +488,20 @@ def _parser() -> argparse.ArgumentParser:
                    help="JSON-Schema structured output for LLM checks (default auto)")  # fmt: skip
     v.add_argument("--quiet", action="store_true", help="no progress output")
 
+    m = sub.add_parser(
+        "merge",
+        help="merge the shards of a run (--shard k/N) into one dataset",
+        description="Combine finished or partial shards of one run into one store, dataset "
+        "and report: each shard's dataset in shard order, deduplicated across shards.",
+    )
+    m.add_argument("out", type=Path, help="output folder of the merged run")
+    m.add_argument("shard_dirs", type=Path, nargs="*", metavar="SHARD_DIR",
+                   help="the shards' --out folders")  # fmt: skip
+    m.add_argument("--export", default="", metavar="FORMATS",
+                   help="more dataset formats, as for generate")  # fmt: skip
+    m.add_argument("--extra-columns", action="store_true", help="as for generate")
+    m.add_argument("--quiet", action="store_true", help="no progress output")
+
     r = sub.add_parser(
         "report",
         help="print the report of a run folder again",
@@ -549,6 +563,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from apigen_async.commands.verify import verify_command
 
             return _run(verify_command, args)
+        if args.command == "merge":
+            from apigen_async.commands.merge import merge_command
+
+            return _run(merge_command, args)
         if args.command == "report":
             from apigen_async.run import report_command
 

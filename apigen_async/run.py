@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import shlex
 import sys
@@ -44,6 +45,7 @@ from apigen_async.report import Report, ReportBuilder, print_report, report_json
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
 from apigen_async.schema import Tool
 from apigen_async.scrub import Scrubber
+from apigen_async.shards import ShardedSelection
 from apigen_async.store import Session, Store, open_reader, open_store
 
 __all__ = ["generate_command", "report_command"]
@@ -70,6 +72,7 @@ IDENTITY_KEYS = (
     "sampler",
     "length_retry_tokens",
     "dedup",
+    "shard",
 )
 
 
@@ -91,6 +94,8 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
         "length_retry_tokens": args.length_retry_tokens,
         "catalog": catalog.fingerprint(),
         "dedup": msgspec.to_builtins(_dedup_config(args)),
+        # None for a whole run, so stores made before shards existed keep their identity.
+        "shard": list(args.shard) if getattr(args, "shard", None) else None,
     }
 
 
@@ -197,6 +202,16 @@ def _export_formats(spec: str) -> list[str]:
 
 
 async def generate_command(args: argparse.Namespace) -> int:
+    if getattr(args, "ray", None) is not None:
+        from apigen_async.scale.ray_run import ray_command
+
+        return await ray_command(args)
+    if getattr(args, "shard", None):
+        # -n and --max-tasks are the whole run's: a shard aims for its share of them.
+        shards = args.shard[1]
+        args.pairs = math.ceil(args.pairs / shards)
+        if args.max_tasks:
+            args.max_tasks = math.ceil(args.max_tasks / shards)
     wall_start = time.monotonic()
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     console = Console(stderr=True, quiet=args.quiet)
@@ -274,6 +289,7 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         catalog.tools,
         pool,
         prompts,
+        shard=getattr(args, "shard", None) or (0, 1),
     )
     concurrency = args.concurrency or (
         args.slots * len(endpoint.local_models) if endpoint.kind == "local" else DEFAULT_CONCURRENCY
@@ -515,7 +531,13 @@ async def _export_and_report(
     dedup: DedupConfig,
 ) -> Report:
     """One streaming pass over the stored tasks: the dataset to `writer`, all to the report."""
-    selection = Selection(target, dedup)
+    config = await store.run_config() or {}
+    # A merge of shards: each shard's own dataset, in shard order, deduplicated across.
+    selection = (
+        ShardedSelection.from_config(config, dedup)
+        if config.get("merged")
+        else Selection(target, dedup)
+    )
     builder = ReportBuilder()
     async with aclosing(store.iter_tasks()) as tasks:
         async for record in tasks:
