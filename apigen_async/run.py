@@ -203,7 +203,7 @@ def _export_formats(spec: str) -> list[str]:
 
 async def generate_command(args: argparse.Namespace) -> int:
     if getattr(args, "ray", None) is not None:
-        from apigen_async.scale.ray_run import ray_command
+        from apigen_async.commands.ray_shards import ray_command
 
         return await ray_command(args)
     if getattr(args, "shard", None):
