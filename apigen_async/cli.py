@@ -174,12 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run --shards shards as Ray tasks (a local Ray instance without ADDRESS), "
         "limits split across them, and merge them into --out (needs apigen-async[ray])",
     )
-    g.add_argument(
-        "--shards",
-        type=positive(int),
-        default=2,
-        help="shards of a --ray run (default 2)",
-    )
+    g.add_argument("--shards", type=positive(int), help="shards of a --ray run (default 2)")
     # Set by a --ray driver for its shards: every endpoint limit is divided by it.
     g.add_argument("--limit-share", type=positive(int), default=1, help=argparse.SUPPRESS)
     g.add_argument(

@@ -206,6 +206,8 @@ async def generate_command(args: argparse.Namespace) -> int:
         from apigen_async.commands.ray_shards import ray_command
 
         return await ray_command(args)
+    if getattr(args, "shards", None):
+        raise ConfigError("--shards is for --ray; to run one shard yourself give --shard K/N")
     if getattr(args, "shard", None):
         # -n and --max-tasks are the whole run's: a shard aims for its share of them.
         shards = args.shard[1]

@@ -105,3 +105,29 @@ def test_breaker_trips_probes_once_and_closes_on_an_answer() -> None:
     b.picked(b.open_until)
     b.succeeded()
     assert not b.out and b.available(0.0)
+
+
+async def test_panel_shows_each_endpoint_adding_up_to_the_totals() -> None:
+    from rich.console import Console
+
+    from apigen_async.pipeline import RunState
+    from apigen_async.progress import Progress, plain_line, render
+
+    async with FakeOpenAI(FakeConfig()) as one, FakeOpenAI(FakeConfig()) as two:
+        client = _client([_lane(one.base_url), _lane(two.base_url)])
+        try:
+            async with anyio.create_task_group() as tg:
+                for i in range(20):
+                    tg.start_soon(client.complete, text_request(i))
+        finally:
+            await client.aclose()
+    progress = Progress(Console(width=200), target=10, client=client, enabled=True, live=False)
+    view = progress.view(RunState())
+    assert [e.url for e in view.endpoints] == [one.base_url, two.base_url]
+    assert sum(e.requests for e in view.endpoints) == client.stats.requests == 20
+    assert sum(e.completion_tokens for e in view.endpoints) == client.stats.completion_tokens
+    line = plain_line(view)
+    assert f"{one.base_url} up 0/8" in line and f"{two.base_url} up 0/8" in line
+    console = Console(width=200, record=True)
+    console.print(render(view))
+    assert one.base_url in console.export_text()

@@ -37,10 +37,13 @@ from rich.table import Table
 from apigen_async.errors import ApigenError, ConfigError
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.scrub import Scrubber
+from apigen_async.shards import check_merge_target
+from apigen_async.store import open_reader
 
 __all__ = ["ShardProgress", "ShardResult", "ray_command"]
 
 STORE_NAME = "apigen.sqlite"
+DEFAULT_SHARDS = 2
 FINISHED = ".finished"
 #: Exit codes of a shard that has ended for good: reached its share, or stopped short
 #: of it (its --max-tasks). A shard that gave up (3) or failed is run again.
@@ -92,7 +95,7 @@ def _run_key(out: Path, shards: int) -> str:
 def shard_args(args: argparse.Namespace, k: int, n: int, workdir: Path) -> argparse.Namespace:
     """The flags of shard k: the run's, with its own folder and 1/n of every limit."""
     mine = copy.copy(args)
-    mine.ray = None
+    mine.ray = mine.shards = None
     mine.shard = (k, n)
     mine.out = workdir
     mine.limit_share = n
@@ -164,10 +167,14 @@ async def ray_command(args: argparse.Namespace) -> int:
     ray = _import_ray()  # before anything is created or stored
     if args.shard:
         raise ConfigError("--ray runs every shard itself: give --shards N, not --shard")
-    n = args.shards
+    n = args.shards = args.shards or DEFAULT_SHARDS
     out = prepare_out(args.out)
     console = Console(stderr=True, quiet=args.quiet)
     with hold_out_lock(out):
+        if (out / STORE_NAME).exists():
+            # Before any shard runs: the merge at the end would refuse this folder.
+            async with open_reader(out / STORE_NAME) as existing:
+                check_merge_target(out, await existing.run_config())
         shard_dirs = [out / "shards" / f"shard-{k}" for k in range(n)]
         if args.fresh:
             for folder in shard_dirs:
@@ -179,9 +186,10 @@ async def ray_command(args: argparse.Namespace) -> int:
                 # Said even with --quiet: the rerun did not redo it, and this says why.
                 print(f"shard {k}/{n}: finished in an earlier run", file=sys.stderr)
         codes = await _run_on_ray(ray, args, out, todo, shard_dirs, console)
+        if 2 in codes.values():
+            # A bad flag, input or endpoint (said above, per shard): no merge to make yet.
+            return 2
         done = [d for d in shard_dirs if (d / STORE_NAME).exists()]
-        if not done:
-            raise ConfigError("no shard stored anything; see the errors above")
         from apigen_async.commands.merge import merge_shards
 
         await merge_shards(
@@ -232,8 +240,8 @@ async def _run_on_ray(
                     result: ShardResult = await anyio.to_thread.run_sync(ray.get, ref)
                     codes[k] = result.code
                     _keep(shard_dirs[k], result)
-                    if result.error:
-                        console.print(f"shard {k}/{n}: {result.error}", highlight=False)
+                    if result.error:  # said even with --quiet
+                        print(f"apigen: shard {k}/{n}: {result.error}", file=sys.stderr)
                 snapshot = await anyio.to_thread.run_sync(lambda: ray.get(board.snapshot.remote()))
                 view = _panel(snapshot, n, todo, time.monotonic() - started)
                 if live is not None:
