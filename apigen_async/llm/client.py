@@ -482,6 +482,7 @@ class LLMClient:
         finally:
             self.router.release(lane, holder)
         lane.limits.on_success()
+        self.router.grew(lane)
         self.router.succeeded(lane)
         return completion, lane
 

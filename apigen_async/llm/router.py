@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -144,20 +145,61 @@ class AllOut(Exception):
     """Every endpoint that serves the model is out (its breaker open)."""
 
 
+class _Waiter:
+    """A request waiting for a slot; `release` hands one over by setting `lane`."""
+
+    __slots__ = ("event", "gone", "holder", "lane", "model", "seq")
+
+    def __init__(self, model: str, holder: object, seq: int) -> None:
+        self.model, self.holder, self.seq = model, holder, seq
+        self.event = anyio.Event()
+        self.lane: Lane | None = None
+        self.gone = False
+
+
+#: Longest wait before a waiting request looks at the lanes again by itself (a safety
+#: net: slots freed by a release, an AIMD step or a lane coming back are handed over).
+_RECHECK = 5.0
+
+
 class Router:
     def __init__(self, lanes: Sequence[Lane]) -> None:
         if not lanes:
             raise ValueError("a router needs at least one lane")
         self.lanes = list(lanes)
-        self._changed = anyio.Event()
+        # Waiting requests by model, first come first served (no barging), as with
+        # anyio's CapacityLimiter: a slot given back goes to the oldest one it can serve.
+        self._queues: dict[str, deque[_Waiter]] = {}
+        self._seq = 0
 
     def candidates(self, model: str) -> list[Lane]:
         exact = [lane for lane in self.lanes if model in lane.models]
         return exact or [lane for lane in self.lanes if lane.serves(model)] or self.lanes[:1]
 
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = anyio.Event()
+    def candidates_of(self, lane: Lane) -> list[Lane]:
+        """The lanes that serve the requests `lane` serves (itself included)."""
+        if not lane.models:
+            return [other for other in self.lanes if other.serves_any]
+        found = {id(o): o for m in lane.models for o in self.candidates(m)}
+        return list(found.values())
+
+    def _pick(
+        self, lanes: list[Lane], guarded: bool, avoid: Lane | None, now: float
+    ) -> Lane | None:
+        usable = [
+            lane
+            for lane in lanes
+            if lane.limits.free > 0 and (not guarded or lane.breaker.available(now))
+        ]
+        # Another endpoint if there is one: the last one just failed this request.
+        elsewhere = [lane for lane in usable if lane is not avoid] or usable
+        return min(elsewhere, key=Lane.load) if elsewhere else None
+
+    def _queued(self, model: str) -> deque[_Waiter] | None:
+        queue = self._queues.get(model)
+        while queue and queue[0].gone:
+            queue.popleft()
+        return queue or None
 
     async def acquire(self, model: str, holder: object, avoid: Lane | None = None) -> Lane:
         """A lane for one attempt, its slot held for `holder` until `release`."""
@@ -165,15 +207,8 @@ class Router:
         guarded = len(lanes) > 1
         while True:
             now = time.monotonic()
-            usable = [
-                lane
-                for lane in lanes
-                if lane.limits.free > 0 and (not guarded or lane.breaker.available(now))
-            ]
-            # Another endpoint if there is one: the last one just failed this request.
-            elsewhere = [lane for lane in usable if lane is not avoid] or usable
-            if elsewhere:
-                lane = min(elsewhere, key=Lane.load)
+            lane = None if self._queued(model) else self._pick(lanes, guarded, avoid, now)
+            if lane is not None:
                 if guarded:
                     lane.breaker.picked(now)
                 lane.limits.take_slot(holder)
@@ -182,24 +217,64 @@ class Router:
                 soonest = min(lane.breaker.open_until for lane in lanes)
                 if soonest > now or all(lane.breaker.probing for lane in lanes):
                     raise AllOut(self.describe_out(lanes))
-            changed = self._changed
-            # A slot given back or a breaker's state change wakes us; so does a cool-down
-            # ending (nothing else would signal it).
+            # A cool-down ending frees a lane without anything to signal it: look then.
             reopen = min(
-                (lane.breaker.open_until for lane in lanes if lane.breaker.out),
+                (lane.breaker.open_until for lane in lanes if lane.breaker.out and guarded),
                 default=math.inf,
             )
-            with anyio.move_on_after(max(0.0, reopen - now) if guarded else math.inf):
-                await changed.wait()
+            self._seq += 1
+            waiter = _Waiter(model, holder, self._seq)
+            self._queues.setdefault(model, deque()).append(waiter)
+            try:
+                with anyio.move_on_after(min(_RECHECK, max(0.0, reopen - now))):
+                    await waiter.event.wait()
+            except BaseException:
+                waiter.gone = True
+                if waiter.lane is not None:  # handed a slot, then cancelled: give it back
+                    self.release(waiter.lane, holder)
+                raise
+            waiter.gone = True
+            if waiter.lane is not None:
+                return waiter.lane
+            self._hand_off_all()  # woke by itself: a lane may be back
+
+    def _hand_off(self, lane: Lane) -> None:
+        """Free slots of `lane` to the oldest waiters it serves."""
+        while lane.limits.free > 0:
+            heads = [
+                q[0]
+                for model in list(self._queues)
+                if (q := self._queued(model)) is not None and lane in self.candidates(model)
+            ]
+            if not heads:
+                return
+            waiter = min(heads, key=lambda w: w.seq)
+            now = time.monotonic()
+            if len(self.candidates(waiter.model)) > 1:
+                if not lane.breaker.available(now):
+                    return
+                lane.breaker.picked(now)
+            self._queues[waiter.model].popleft()
+            lane.limits.take_slot(waiter.holder)
+            waiter.lane, waiter.gone = lane, True
+            waiter.event.set()
+
+    def _hand_off_all(self) -> None:
+        for lane in self.lanes:
+            self._hand_off(lane)
 
     def release(self, lane: Lane, holder: object) -> None:
         lane.limits.give_slot(holder)
-        self._notify()
+        self._hand_off(lane)
+
+    def grew(self, lane: Lane) -> None:
+        """`lane`'s limit may have grown (an AIMD step): hand the new slots over."""
+        self._hand_off(lane)
 
     def succeeded(self, lane: Lane) -> None:
         if lane.breaker.tripped or lane.breaker.failures:
             lane.breaker.succeeded()
-            self._notify()
+            self._hand_off(lane)
 
     def failed(self, lane: Lane, error: str) -> None:
         """A failed attempt that says the endpoint may be down (not a 429)."""
@@ -208,15 +283,6 @@ class Router:
             return
         if lane.breaker.failed(time.monotonic(), error):
             lane.usage.trips += 1
-        self._notify()
-
-    def candidates_of(self, lane: Lane) -> list[Lane]:
-        """The lanes that could stand in for `lane` (serving one of its models)."""
-        return [
-            other
-            for other in self.lanes
-            if other is lane or any(other.serves(m) for m in lane.models)
-        ]
 
     def has_other(self, lane: Lane, model: str) -> bool:
         now = time.monotonic()
