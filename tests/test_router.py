@@ -11,7 +11,7 @@ from apigen_async.llm.limits import Limits
 from apigen_async.llm.router import FIRST_COOLDOWN, TRIP_AFTER, Breaker, Lane
 from bench.fake_openai import FakeConfig, FakeOpenAI, Fixed
 from tests.helpers import free_port
-from tests.test_llm_client import text_request
+from tests.test_llm_client import complete_all, text_request
 
 pytestmark = pytest.mark.anyio
 
@@ -61,9 +61,7 @@ async def test_dead_endpoint_is_taken_out_and_its_requests_go_elsewhere() -> Non
         dead = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
         client = _client([_lane(dead), _lane(alive.base_url)], give_up_after=3)
         try:
-            async with anyio.create_task_group() as tg:
-                for i in range(40):
-                    tg.start_soon(client.complete, text_request(i))
+            await complete_all(client, [text_request(i) for i in range(40)])
         finally:
             await client.aclose()
     down, up = client.usage()
@@ -116,9 +114,7 @@ async def test_panel_shows_each_endpoint_adding_up_to_the_totals() -> None:
     async with FakeOpenAI(FakeConfig()) as one, FakeOpenAI(FakeConfig()) as two:
         client = _client([_lane(one.base_url), _lane(two.base_url)])
         try:
-            async with anyio.create_task_group() as tg:
-                for i in range(20):
-                    tg.start_soon(client.complete, text_request(i))
+            await complete_all(client, [text_request(i) for i in range(20)])
         finally:
             await client.aclose()
     progress = Progress(Console(width=200), target=10, client=client, enabled=True, live=False)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import urllib.parse
 from pathlib import Path
 
 import msgspec
 
 from apigen_async.errors import ConfigError
-from apigen_async.llm.endpoints import EndpointSpec, check_url, load_endpoints_file
+from apigen_async.llm.endpoints import URL_HINT, EndpointSpec, check_url, load_endpoints_file
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, LOCAL_MODELS
 
 __all__ = [
@@ -52,17 +51,7 @@ def resolve_endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
     if args.base_url:
         if not args.model:
             raise ConfigError("--base-url needs --model (the model name the server serves)")
-        base = args.base_url.rstrip("/")
-        try:
-            url = urllib.parse.urlsplit(base)
-            usable = url.scheme in ("http", "https") and bool(url.hostname)
-        except ValueError:
-            usable = False
-        if not usable:
-            raise ConfigError(
-                f"--base-url {args.base_url}: not an http(s) URL; "
-                "expected e.g. http://127.0.0.1:8000/v1"
-            )
+        base = _url(args.base_url)
         return Endpoint(
             kind="remote",
             base_url=base,
@@ -116,7 +105,7 @@ def _several(args: argparse.Namespace, urls: list[str]) -> Endpoint:
             raise ConfigError("--base-url needs --model (the model name the servers serve)")
         specs = [
             EndpointSpec(
-                base_url=check_url(url, "--base-url"),
+                base_url=_url(url),
                 model=args.model,
                 judge_model=getattr(args, "judge_model", None),
             )
@@ -141,6 +130,13 @@ def _several(args: argparse.Namespace, urls: list[str]) -> Endpoint:
         judge_model=first.judge_model or first.model,
         lanes=tuple(specs),
     )
+
+
+def _url(url: str) -> str:
+    base = check_url(url)
+    if base is None:
+        raise ConfigError(f"--base-url {url}: {URL_HINT}")
+    return base
 
 
 def local_alias(choice: str) -> str:

@@ -30,7 +30,7 @@ from apigen_async.errors import ConfigError
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.router import Lane
 
-__all__ = ["EndpointSpec", "check_url", "lanes_for", "load_endpoints_file"]
+__all__ = ["URL_HINT", "EndpointSpec", "check_url", "lanes_for", "load_endpoints_file"]
 
 
 class EndpointSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -48,19 +48,19 @@ _FIELDS = EndpointSpec.__struct_fields__
 _REQUIRED = ("base_url", "model")
 
 
-def check_url(url: str, where: str) -> str:
-    """`url` without a trailing slash, or a one-line error saying what is expected."""
+#: What a bad URL's message says is expected.
+URL_HINT = "not an http(s) URL; expected e.g. http://127.0.0.1:8000/v1"
+
+
+def check_url(url: str) -> str | None:
+    """`url` without a trailing slash, or None when it is no http(s) URL with a host."""
     base = url.rstrip("/")
     try:
         parts = urllib.parse.urlsplit(base)
         usable = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:
         usable = False
-    if not usable:
-        raise ConfigError(
-            f"{where}: not an http(s) URL: {url!r}; expected e.g. http://127.0.0.1:8000/v1"
-        )
-    return base
+    return base if usable else None
 
 
 def load_endpoints_file(path: Path) -> list[EndpointSpec]:
@@ -121,10 +121,9 @@ def _spec(path: Path, lines: list[str], lo: int, hi: int, n: int, entry: Any) ->
     for key, value in check:
         if value is not None and not (math.isfinite(value) and value > 0):
             raise fail(key, f"must be > 0, got {value!r}")
-    try:
-        base = check_url(spec.base_url, "")
-    except ConfigError as exc:
-        raise fail("base_url", str(exc).removeprefix(": ")) from None
+    base = check_url(spec.base_url)
+    if base is None:
+        raise fail("base_url", f"{spec.base_url!r}: {URL_HINT}")
     return msgspec.structs.replace(spec, base_url=base)
 
 
