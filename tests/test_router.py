@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import anyio
 import pytest
 
@@ -127,3 +129,18 @@ async def test_panel_shows_each_endpoint_adding_up_to_the_totals() -> None:
     console = Console(width=200, record=True)
     console.print(render(view))
     assert one.base_url in console.export_text()
+
+
+async def test_an_endpoint_at_its_rpm_is_passed_over_while_another_is_ready() -> None:
+    async with FakeOpenAI(FakeConfig()) as slow, FakeOpenAI(FakeConfig()) as free:
+        paced = Lane(slow.base_url, Limits(concurrency=8, rpm=60), {"fake": "fake"})
+        client = _client([paced, _lane(free.base_url)])
+        started = time.monotonic()
+        try:
+            await complete_all(client, [text_request(i) for i in range(6)])
+        finally:
+            await client.aclose()
+    # 60 per minute allows one now; the others went where nothing held them back (while
+    # it had free slots: past them, waiting for the bucket is the way to go).
+    assert len(slow.requests) == 1 and len(free.requests) == 5
+    assert time.monotonic() - started < 0.9

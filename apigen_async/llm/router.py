@@ -4,7 +4,8 @@ A run may name several endpoints (`--endpoints FILE`, a repeated `--base-url`), 
 `Lane` with its own limits (in-flight cap with AIMD on 429, RPM, TPM) and its own
 circuit breaker. For each attempt the router picks, among the lanes that serve the
 request's model and are not out, the one with a free slot and the lowest load
-(in flight / (limit x weight)); with none free it waits for a slot to be given back.
+(in flight / (limit x weight)), one whose RPM or TPM would hold the request back coming
+last; with none free it waits for a slot to be given back.
 
 The breaker (only where a request has somewhere else to go): `TRIP_AFTER` failed
 attempts in a row (connection errors, 5xx, timeouts; not 429s, which AIMD handles) take
@@ -193,7 +194,12 @@ class Router:
         ]
         # Another endpoint if there is one: the last one just failed this request.
         elsewhere = [lane for lane in usable if lane is not avoid] or usable
-        return min(elsewhere, key=Lane.load) if elsewhere else None
+        # One whose RPM/TPM bucket would hold the request back comes after those ready now.
+        return (
+            min(elsewhere, key=lambda lane: (lane.limits.paced(), lane.load()))
+            if elsewhere
+            else None
+        )
 
     def _queued(self, model: str) -> deque[_Waiter] | None:
         queue = self._queues.get(model)
