@@ -44,6 +44,8 @@ __all__ = ["ShardProgress", "ShardResult", "ray_command"]
 
 STORE_NAME = "apigen.sqlite"
 DEFAULT_SHARDS = 2
+#: A shard whose task Ray lost (its worker killed): not finished, run again next time.
+LOST = -1
 FINISHED = ".finished"
 #: Exit codes of a shard that has ended for good: reached its share, or stopped short
 #: of it (its --max-tasks). A shard that gave up (3) or failed is run again.
@@ -196,10 +198,9 @@ async def ray_command(args: argparse.Namespace) -> int:
             out, done, formats=args.export, extra=args.extra_columns, console=console,
             command=shlex.join(["apigen", *sys.argv[1:]]),
         )  # fmt: skip
-    failed = [c for c in codes.values() if c not in _FINAL]
-    if failed:
-        return 3 if 3 in failed else 2
-    return 1 if any(c == 1 for c in codes.values()) else 0
+    if 3 in codes.values():
+        return 3
+    return 1 if {1, LOST} & set(codes.values()) else 0
 
 
 async def _run_on_ray(
@@ -237,7 +238,15 @@ async def _run_on_ray(
                 )
                 for ref in ready:
                     k = pending.pop(ref)
-                    result: ShardResult = await anyio.to_thread.run_sync(ray.get, ref)
+                    try:
+                        result: ShardResult = await anyio.to_thread.run_sync(ray.get, ref)
+                    except Exception as exc:  # the worker died, or Ray lost the task
+                        codes[k] = LOST
+                        reason = str(exc).strip().splitlines()[0][:200] if str(exc) else ""
+                        print(f"apigen: shard {k}/{n} was lost ({type(exc).__name__}: "
+                              f"{reason}); rerun the same command to resume it",
+                              file=sys.stderr)  # fmt: skip
+                        continue
                     codes[k] = result.code
                     _keep(shard_dirs[k], result)
                     if result.error:  # said even with --quiet
