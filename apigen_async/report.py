@@ -234,7 +234,7 @@ class Report(msgspec.Struct, kw_only=True):
     request_errors: int = 0
     sent_tokens_in: int = 0
     sent_tokens_out: int = 0
-    #: The same per endpoint when a run had several (they add up to the figures above).
+    #: The same per endpoint (they add up to the figures above).
     endpoints: list[EndpointUsage] = msgspec.field(default_factory=list)
 
 
@@ -399,7 +399,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
             f"{row.pass_rate:.1%}",
         )
     console.print(table)
-    if report.endpoints:
+    if len(report.endpoints) > 1:
         lanes = Table(title="Endpoints")
         for col in ("endpoint", "models", "requests", "errors", "tokens in", "tokens out",
                     "mean latency s", "times out"):  # fmt: skip

@@ -418,7 +418,7 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
                 errors=stats.errors,
                 prompt_tokens=stats.prompt_tokens,
                 completion_tokens=stats.completion_tokens,
-                endpoints=client.usage() if client.several else [],
+                endpoints=client.usage(),
             )
 
         async def record_session() -> None:
