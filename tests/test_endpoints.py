@@ -81,7 +81,7 @@ def _wait_for_tasks(db: Path, proc: subprocess.Popen[bytes], depth: int) -> None
 
 
 def test_killed_endpoint_hands_over_and_comes_back_and_kill_9_resumes(tmp_path: Path) -> None:
-    n = 240
+    n = 320
     with fakes(tmp_path, "0.05", "0.1", "uniform:0.05,0.15") as (a, b, c):
         urls = [a.url, b.url, c.url]
         out = tmp_path / "run"

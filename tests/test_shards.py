@@ -116,3 +116,13 @@ def test_merge_refuses_shards_of_different_runs_and_keeps_stores(tmp_path: Path)
         "apigen generate: error: argument --shard: expected K/N with 0 <= K < N, got '3/2' "
         "(see `apigen generate --help`)"
     ]
+
+
+def test_shards_without_ray_is_one_line(tmp_path: Path) -> None:
+    result = apigen("generate", "--shards", "4", "--out", str(tmp_path / "x"),
+                    "--base-url", "http://127.0.0.1:9/v1", "--model", "m")  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "apigen: error: --shards is for --ray; to run one shard yourself give --shard K/N"
+    ]
+    assert not (tmp_path / "x").exists()
