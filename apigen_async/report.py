@@ -402,7 +402,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
     if len(report.endpoints) > 1:
         lanes = Table(title="Endpoints")
         for col in ("endpoint", "models", "requests", "errors", "tokens in", "tokens out",
-                    "mean latency s", "times out"):  # fmt: skip
+                    "mean latency s", "taken out"):  # fmt: skip
             lanes.add_column(col, justify="left" if col in ("endpoint", "models") else "right")
         for e in report.endpoints:
             lanes.add_row(e.url, ", ".join(e.models), str(e.requests), str(e.errors),
