@@ -290,6 +290,7 @@ def _line(snapshot: dict[int, ShardProgress], n: int, todo: list[int]) -> str:
 
 def _panel(snapshot: dict[int, ShardProgress], n: int, todo: list[int], elapsed: float) -> Table:
     table = Table(title=f"apigen on Ray: {n} shards, {elapsed:.0f} s")
+    # Verified pairs as stored, repeats included; the share is of -n, after dedup.
     for col in ("shard", "state", "tasks", "verified", "share"):
         table.add_column(col, justify="left" if col in ("shard", "state") else "right")
     for k in range(n):
