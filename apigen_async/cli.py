@@ -30,7 +30,7 @@ from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, L
 from apigen_async.schema import STYLES
 from apigen_async.scrub import Scrubber
 
-__all__ = ["main", "parse_range", "parse_styles"]
+__all__ = ["main", "parse_range", "parse_shard", "parse_styles"]
 
 
 def parse_styles(spec: str) -> dict[str, float]:
@@ -54,6 +54,18 @@ def parse_styles(spec: str) -> dict[str, float]:
     if not any(weights.values()):
         raise ConfigError("--styles: no style with a positive weight")
     return weights
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`1/4` -> (1, 4): shard 1 of 4; argparse names the flag on an error."""
+    k, slash, n = text.partition("/")
+    try:
+        shard, shards = int(k), int(n)
+    except ValueError:
+        shard, shards = -1, 0
+    if not slash or shards < 1 or not 0 <= shard < shards:
+        raise argparse.ArgumentTypeError(f"expected K/N with 0 <= K < N, got {text!r}")
+    return shard, shards
 
 
 def parse_range(flag: str, text: str) -> tuple[int, int]:
@@ -135,9 +147,36 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0, help="run seed; tasks derive from it (default 0)")
     g.add_argument(
         "--base-url",
-        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; "
+        action="append",
+        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; repeat it for "
+        "several servers of the same model (each with its own --concurrency, --rpm, --tpm); "
         "default: OpenAI if a key is set, else the embedded local model",
     )
+    g.add_argument(
+        "--endpoints",
+        type=Path,
+        metavar="FILE",
+        help="several endpoints from a TOML file: [[endpoint]] tables with base_url, model "
+        "and optional judge_model, api_key_env, weight, concurrency, rpm, tpm",
+    )
+    g.add_argument(
+        "--shard",
+        type=parse_shard,
+        metavar="K/N",
+        help="run shard K of N (0 <= K < N): the tasks whose index is K modulo N, as an "
+        "ordinary run in --out; `apigen merge` combines the shards",
+    )
+    g.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        metavar="ADDRESS",
+        help="run --shards shards as Ray tasks (a local Ray instance without ADDRESS), "
+        "limits split across them, and merge them into --out (needs apigen-async[ray])",
+    )
+    g.add_argument("--shards", type=positive(int), help="shards of a --ray run (default 2)")
+    # Set by a --ray driver for its shards: every endpoint limit is divided by it.
+    g.add_argument("--limit-share", type=positive(int), default=1, help=argparse.SUPPRESS)
     g.add_argument(
         "--model",
         help=f"generator model (default: {DEFAULT_OPENAI_MODEL} on OpenAI, "
@@ -446,6 +485,19 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_split_parser(sub)
     _add_eval_parser(sub)
+    m = sub.add_parser(
+        "merge",
+        help="merge the shards of a run (--shard k/N) into one dataset",
+        description="Combine finished or partial shards of one run into one store, dataset "
+        "and report: each shard's dataset in shard order, deduplicated across shards.",
+    )
+    m.add_argument("out", type=Path, help="output folder of the merged run")
+    m.add_argument("shard_dirs", type=Path, nargs="*", metavar="SHARD_DIR",
+                   help="the shards' --out folders")  # fmt: skip
+    m.add_argument("--export", default="", metavar="FORMATS",
+                   help="more dataset formats, as for generate")  # fmt: skip
+    m.add_argument("--extra-columns", action="store_true", help="as for generate")
+    m.add_argument("--quiet", action="store_true", help="no progress output")
 
     r = sub.add_parser(
         "report",
@@ -454,6 +506,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("out", type=Path, help="run folder (the --out of generate)")
     r.add_argument("--json", action="store_true", help="print report.json instead of tables")
+    r.add_argument(
+        "--html", action="store_true", help="also write DIR/report.html (charts and a row browser)"
+    )
 
     c = sub.add_parser("catalog", help="list, show and check the API library")
     csub = c.add_subparsers(dest="catalog_command", required=True)
@@ -593,6 +648,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from apigen_async.commands.eval import eval_command
 
             return _run(eval_command, args)
+        if args.command == "merge":
+            from apigen_async.commands.merge import merge_command
+
+            return _run(merge_command, args)
         if args.command == "report":
             from apigen_async.run import report_command
 

@@ -63,13 +63,16 @@ class Selection:
     in the tasks fed (what the report shows).
     """
 
-    def __init__(self, limit: int | None, dedup: DedupConfig | None = None) -> None:
+    def __init__(
+        self, limit: int | None, dedup: DedupConfig | None = None, *, first: int = 0
+    ) -> None:
         self.limit = limit
         self.unique = Deduplicator(dedup)
         self.selected = 0
         #: False once the dataset is complete (limit reached or a missing task).
         self.open = limit is None or limit > 0
-        self._expected = 0
+        #: The first task's index (a shard's tasks in a merged store start further on).
+        self._expected = first
 
     @property
     def duplicates(self) -> int:

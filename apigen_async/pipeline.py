@@ -96,6 +96,8 @@ class _PairWork(msgspec.Struct, frozen=True):
     index: int
     pair: Pair
     results: list[ExecResult] | None = None
+    #: The model that wrote the pair (endpoints of one run may serve different ones).
+    generator: str = ""
 
 
 @dataclass
@@ -339,12 +341,11 @@ async def run_pipeline(
                     )
                     continue
                 items = read_pairs(completion)
+                generator = completion.model or settings.model
                 if isinstance(items, Rejection):
                     tracker.expect(task, 1, completion)
                     await tracker.record(
-                        _pair_record(
-                            task, 0, settings.model, raw=completion.content, rejection=items
-                        )
+                        _pair_record(task, 0, generator, raw=completion.content, rejection=items)
                     )
                     continue
                 tracker.expect(task, len(items), completion)
@@ -355,15 +356,15 @@ async def run_pipeline(
                     checked = check_pair(item, offered_by_name, task.style)
                     if isinstance(checked, Rejection):
                         rejected.append(
-                            _pair_record(task, i, settings.model, raw=item, rejection=checked)
+                            _pair_record(task, i, generator, raw=item, rejection=checked)
                         )
                         continue
-                    work = _PairWork(task, i, checked)
+                    work = _PairWork(task, i, checked, generator=generator)
                     # The rules cost no request: a pair they drop is never executed.
                     if "rules" in checks and (
                         broken := check_rules(checked, offered_by_name, task.style)
                     ):
-                        rejected.append(_checked_record(work, settings.model, rejection=broken))
+                        rejected.append(_checked_record(work, rejection=broken))
                     else:
                         passed.append(work)
                 # Counted before anything is recorded or sent: the last pair out of
@@ -388,7 +389,7 @@ async def run_pipeline(
                 if isinstance(outcome, Rejection):
                     # Before the record, which may finish (and close) the task.
                     ready = tracker.executed(work.task, None)
-                    await tracker.record(_checked_record(work, settings.model, rejection=outcome))
+                    await tracker.record(_checked_record(work, rejection=outcome))
                 else:
                     ready = tracker.executed(
                         work.task, msgspec.structs.replace(work, results=outcome)
@@ -438,14 +439,12 @@ async def run_pipeline(
                 survivors: list[_PairWork] = []
                 for work, outcome in zip(batch, outcomes, strict=True):
                     if isinstance(outcome, Rejection):
-                        await tracker.record(
-                            _checked_record(work, settings.model, rejection=outcome)
-                        )
+                        await tracker.record(_checked_record(work, rejection=outcome))
                     elif send is not None:
                         survivors.append(work)
                     else:
                         thought = outcome.thought if isinstance(outcome, Judgement) else None
-                        await tracker.record(_checked_record(work, settings.model, thought=thought))
+                        await tracker.record(_checked_record(work, thought=thought))
                 if survivors:
                     await send.send(survivors)  # type: ignore[union-attr]
 
@@ -454,7 +453,7 @@ async def run_pipeline(
         async with recv:
             async for batch in recv:
                 for work in batch:
-                    await tracker.record(_checked_record(work, settings.model))
+                    await tracker.record(_checked_record(work))
 
     async def stop_when_reached(scope: anyio.CancelScope) -> None:
         await tracker.reached.wait()
@@ -520,7 +519,6 @@ def _pair_record(
 
 def _checked_record(
     work: _PairWork,
-    model: str,
     *,
     rejection: Rejection | None = None,
     thought: str | None = None,
@@ -530,7 +528,7 @@ def _checked_record(
         task_index=work.task.index,
         pair_index=work.index,
         style=work.task.style,
-        generator=model,
+        generator=work.generator,
         tool_names=work.task.tool_names,
         query=work.pair.query,
         answers=work.pair.answers,

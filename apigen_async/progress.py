@@ -18,7 +18,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from apigen_async.llm.client import ClientSnapshot, LLMClient
+from apigen_async.llm.client import ClientSnapshot, EndpointSnapshot, LLMClient
 from apigen_async.pipeline import RunState
 from apigen_async.schema import STAGES
 
@@ -77,6 +77,9 @@ class StatusView(msgspec.Struct, frozen=True, kw_only=True):
     cost: float | None
     #: Seconds an endpoint's Retry-After still holds requests back (0: none).
     retry_wait: float = 0.0
+    #: Per endpoint when there are several; requests/s over the same window.
+    endpoints: tuple[EndpointSnapshot, ...] = ()
+    endpoint_rps: tuple[float, ...] = ()
 
 
 def status_view(now: RunSnapshot, then: RunSnapshot | None) -> StatusView:
@@ -112,7 +115,13 @@ def status_view(now: RunSnapshot, then: RunSnapshot | None) -> StatusView:
         cache_hits=c.cache_hits,
         cost=c.cost,
         retry_wait=c.retry_wait,
+        endpoints=c.endpoints,
+        endpoint_rps=tuple(rate(e.requests, _requests_then(b, e.url)) for e in c.endpoints),
     )
+
+
+def _requests_then(then: ClientSnapshot | None, url: str) -> int:
+    return next((e.requests for e in then.endpoints if e.url == url), 0) if then else 0
 
 
 def _pass_rates(snap: RunSnapshot) -> dict[str, float | None]:
@@ -159,7 +168,14 @@ def plain_line(v: StatusView) -> str:
         f"LLM {v.in_flight}/{v.limit} in flight, {v.requests_per_s:.1f} req/s, "
         f"tok/s in {v.tokens_in_per_s:.0f} out {v.tokens_out_per_s:.0f} | pass {passes} | "
         f"retries {v.retries} 429s {v.rate_limited} timeouts {v.timeouts} "
-        f"failed {v.failures} | cost {_cost(v.cost)}{_waiting(v)}"
+        f"failed {v.failures} | cost {_cost(v.cost)}{_waiting(v)}{_endpoints_line(v)}"
+    )
+
+
+def _endpoints_line(v: StatusView) -> str:
+    return "".join(
+        f" | {e.url} {e.state} {e.in_flight}/{e.limit} {rps:.1f} req/s err {e.errors}"
+        for e, rps in zip(v.endpoints, v.endpoint_rps, strict=True)
     )
 
 
@@ -199,7 +215,17 @@ def render(v: StatusView) -> Group:
     # A grid row ends the bar's line (a bare ProgressBar does not).
     bar_row = Table.grid(padding=(0, 1))
     bar_row.add_row(bar, f"{100 * v.verified / max(1, v.target):.0f}%")
-    return Group(head, bar_row, table, stages)
+    if not v.endpoints:
+        return Group(head, bar_row, table, stages)
+    lanes = Table(box=None, padding=(0, 2), show_edge=False)
+    for col in ("endpoint", "state", "in flight", "req/s", "requests", "errors", "tokens in",
+                "tokens out", "latency s"):  # fmt: skip
+        lanes.add_column(col, justify="left" if col in ("endpoint", "state") else "right")
+    for e, rps in zip(v.endpoints, v.endpoint_rps, strict=True):
+        lanes.add_row(e.url, e.state, f"{e.in_flight}/{e.limit}", f"{rps:.1f}", str(e.requests),
+                      str(e.errors), f"{e.prompt_tokens:,}", f"{e.completion_tokens:,}",
+                      f"{e.mean_latency:.2f}")  # fmt: skip
+    return Group(head, bar_row, table, stages, lanes)
 
 
 class Progress:

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from apigen_async.compact import HashSet64
 from apigen_async.dedup import Deduplicator, MergedPair
+from apigen_async.llm.router import EndpointUsage
 from apigen_async.schema import Tool
 from apigen_async.store import PairRecord, Session, TaskRecord
 
@@ -228,6 +229,13 @@ class Report(msgspec.Struct, kw_only=True):
     near_duplicate_rate: float = 0.0
     #: The first few near-duplicate pairs merged (kept query, dropped query).
     merged_examples: list[MergedPair] = msgspec.field(default_factory=list)
+    #: LLM attempts sent over all sessions, those that failed, tokens of the answered.
+    requests: int = 0
+    request_errors: int = 0
+    sent_tokens_in: int = 0
+    sent_tokens_out: int = 0
+    #: The same per endpoint (they add up to the figures above).
+    endpoints: list[EndpointUsage] = msgspec.field(default_factory=list)
 
 
 class ReportBuilder:
@@ -338,7 +346,29 @@ class ReportBuilder:
             near_duplicates=dedup.near if dedup is not None else 0,
             near_duplicate_rate=round(dedup.near / seen, 4) if dedup is not None and seen else 0.0,
             merged_examples=list(dedup.merged) if dedup is not None else [],
+            requests=sum(s.requests for s in sessions),
+            request_errors=sum(s.errors for s in sessions),
+            sent_tokens_in=sum(s.prompt_tokens for s in sessions),
+            sent_tokens_out=sum(s.completion_tokens for s in sessions),
+            endpoints=endpoint_totals(sessions),
         )
+
+
+def endpoint_totals(sessions: Sequence[Session]) -> list[EndpointUsage]:
+    """Each endpoint's figures added up over the sessions, in the order first seen."""
+    total: dict[str, EndpointUsage] = {}
+    for session in sessions:
+        for e in session.endpoints:
+            t = total.setdefault(e.url, EndpointUsage(url=e.url))
+            t.models = sorted(set(t.models) | set(e.models))
+            t.requests += e.requests
+            t.errors += e.errors
+            t.prompt_tokens += e.prompt_tokens
+            t.completion_tokens += e.completion_tokens
+            t.latency_sum = round(t.latency_sum + e.latency_sum, 3)
+            t.answered += e.answered
+            t.trips += e.trips
+    return [t.finish() for t in total.values()]
 
 
 def print_report(report: Report, console: Console | None = None) -> None:
@@ -369,6 +399,16 @@ def print_report(report: Report, console: Console | None = None) -> None:
             f"{row.pass_rate:.1%}",
         )
     console.print(table)
+    if len(report.endpoints) > 1:
+        lanes = Table(title="Endpoints")
+        for col in ("endpoint", "models", "requests", "errors", "tokens in", "tokens out",
+                    "mean latency s", "taken out"):  # fmt: skip
+            lanes.add_column(col, justify="left" if col in ("endpoint", "models") else "right")
+        for e in report.endpoints:
+            lanes.add_row(e.url, ", ".join(e.models), str(e.requests), str(e.errors),
+                          f"{e.prompt_tokens:,}", f"{e.completion_tokens:,}",
+                          f"{e.mean_latency_s:.2f}", str(e.trips))  # fmt: skip
+        console.print(lanes)
     if report.top_reasons:
         reasons = Table(title="Top rejection reasons")
         for col in ("stage", "reason", "count", "example"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import shlex
 import sys
@@ -32,6 +33,7 @@ from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.export import EXPORT_FILES, EXPORT_FORMATS, DatasetWriter, Selection
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
+from apigen_async.llm.endpoints import lanes_for
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY, Limits
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.requestlog import RequestLog
@@ -40,9 +42,11 @@ from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
+from apigen_async.report_rows import PageCollector
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
 from apigen_async.schema import Tool
 from apigen_async.scrub import Scrubber
+from apigen_async.shards import ShardedSelection
 from apigen_async.store import Session, Store, open_reader, open_store
 
 __all__ = ["generate_command", "report_command"]
@@ -69,6 +73,7 @@ IDENTITY_KEYS = (
     "sampler",
     "length_retry_tokens",
     "dedup",
+    "shard",
 )
 
 
@@ -90,6 +95,8 @@ def _identity(args: argparse.Namespace, endpoint: Endpoint, catalog: Catalog) ->
         "length_retry_tokens": args.length_retry_tokens,
         "catalog": catalog.fingerprint(),
         "dedup": msgspec.to_builtins(_dedup_config(args)),
+        # None for a whole run, so stores made before shards existed keep their identity.
+        "shard": list(args.shard) if getattr(args, "shard", None) else None,
     }
 
 
@@ -135,6 +142,7 @@ def _discard(out: Path) -> None:
         STORE_NAME + "-shm",
         "dataset.jsonl",
         "report.json",
+        "report.html",
         "README.md",
     ):
         (out / name).unlink(missing_ok=True)
@@ -196,6 +204,18 @@ def _export_formats(spec: str) -> list[str]:
 
 
 async def generate_command(args: argparse.Namespace) -> int:
+    if getattr(args, "ray", None) is not None:
+        from apigen_async.commands.ray_shards import ray_command
+
+        return await ray_command(args)
+    if getattr(args, "shards", None):
+        raise ConfigError("--shards is for --ray; to run one shard yourself give --shard K/N")
+    if getattr(args, "shard", None):
+        # -n and --max-tasks are the whole run's: a shard aims for its share of them.
+        shards = args.shard[1]
+        args.pairs = math.ceil(args.pairs / shards)
+        if args.max_tasks:
+            args.max_tasks = math.ceil(args.max_tasks / shards)
     wall_start = time.monotonic()
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     console = Console(stderr=True, quiet=args.quiet)
@@ -273,10 +293,30 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
         catalog.tools,
         pool,
         prompts,
+        shard=getattr(args, "shard", None) or (0, 1),
     )
     concurrency = args.concurrency or (
         args.slots * len(endpoint.local_models) if endpoint.kind == "local" else DEFAULT_CONCURRENCY
     )
+    share = getattr(args, "limit_share", 1)
+    lanes = (
+        lanes_for(
+            endpoint.lanes,
+            model=endpoint.model,
+            judge_model=endpoint.judge_model,
+            concurrency=concurrency,
+            rpm=args.rpm,
+            tpm=args.tpm,
+            share=share,
+        )
+        if endpoint.lanes
+        else None
+    )
+    if lanes is not None:
+        # Each endpoint has its own cap: the pipeline keeps them all busy.
+        concurrency = sum(lane.limits.max_concurrency for lane in lanes)
+    else:
+        concurrency = max(1, concurrency // share)
     settings = PipelineSettings(
         target=args.pairs,
         model=endpoint.model,
@@ -295,7 +335,8 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
     )
     state = RunState()
     # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
-    scrub = Scrubber.from_env(args.api_key_env, args.rapidapi_key_env)
+    key_envs = {spec.base_url: spec.api_key_env or args.api_key_env for spec in endpoint.lanes}
+    scrub = Scrubber.from_env(args.api_key_env, args.rapidapi_key_env, *key_envs.values())
     gave_up: EndpointGaveUp | None = None
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(open_store(out / STORE_NAME, scrub=scrub))
@@ -318,7 +359,13 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
             base_url=base_url,
             routes=routes,
             api_key=api_key,
-            limits=Limits(concurrency=concurrency, rpm=args.rpm, tpm=args.tpm),
+            limits=Limits(
+                concurrency=concurrency,
+                rpm=args.rpm / share if args.rpm else None,
+                tpm=args.tpm / share if args.tpm else None,
+            ),
+            lanes=lanes,
+            keys={url: os.environ.get(name, "") for url, name in key_envs.items()},
             cache=store,
             timeout=args.timeout or (900.0 if endpoint.kind == "local" else 300.0),
             max_retries=args.max_retries,
@@ -370,6 +417,10 @@ async def _generate(args: argparse.Namespace, plan: _Plan) -> int:
                 timeouts=stats.timeouts,
                 gave_up=str(gave_up) if gave_up else None,
                 reached_target=state.reached,
+                errors=stats.errors,
+                prompt_tokens=stats.prompt_tokens,
+                completion_tokens=stats.completion_tokens,
+                endpoints=client.usage(),
             )
 
         async def record_session() -> None:
@@ -462,11 +513,19 @@ async def _write_outputs(
 ) -> int:
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
+            page = PageCollector(tools)
             report = await _export_and_report(
-                store, target=target, tools=tools, writer=writer, dedup=dedup
+                store, target=target, tools=tools, writer=writer, dedup=dedup, page=page
             )
     with atomic_file(out / "report.json") as handle:
         handle.write(scrub.data(report_json(report)))
+    # Imported here: bokeh takes a second or more to import, which only this step needs.
+    from apigen_async.report_html import render_html
+
+    # Not scrubbed again: its strings come from the store, scrubbed on the way in, and a
+    # scrub pass over the embedded BokehJS could only damage it.
+    with atomic_file(out / "report.html") as handle:
+        handle.write(render_html(report, page.result()).encode())
     with atomic_file(out / "README.md") as handle:
         handle.write(render_card(report, card).encode())
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
@@ -482,17 +541,28 @@ async def _export_and_report(
     tools: dict[str, Tool],
     writer: DatasetWriter | None,
     dedup: DedupConfig,
+    page: PageCollector | None = None,
 ) -> Report:
-    """One streaming pass over the stored tasks: the dataset to `writer`, all to the report."""
-    selection = Selection(target, dedup)
+    """One streaming pass over the stored tasks: the dataset to `writer`, all to the report
+    (and to `page`, what report.html adds)."""
+    config = await store.run_config() or {}
+    # A merge of shards: each shard's own dataset, in shard order, deduplicated across.
+    selection = (
+        ShardedSelection.from_config(config, dedup)
+        if config.get("merged")
+        else Selection(target, dedup)
+    )
     builder = ReportBuilder()
     async with aclosing(store.iter_tasks()) as tasks:
         async for record in tasks:
             builder.add_task(record)
-            for pair in selection.take(record):
+            exported = selection.take(record)
+            for pair in exported:
                 builder.add_exported(pair)
                 if writer is not None:
                     writer.write(pair)
+            if page is not None:
+                page.add_task(record, exported)
     return builder.finish(
         tools=tools,
         target=target,
@@ -529,13 +599,22 @@ async def report_command(args: argparse.Namespace) -> int:
     async with open_reader(args.out / STORE_NAME) as store:
         config = await store.run_config() or {}
         target = config.get("target")
+        tools = _stored_tools(config)
+        page = PageCollector(tools) if args.html else None
         report = await _export_and_report(
             store,
             target=target,
-            tools=_stored_tools(config),
+            tools=tools,
             writer=None,
             dedup=_stored_dedup(config),
+            page=page,
         )
+    if page is not None:
+        from apigen_async.report_html import render_html  # slow import: only for --html
+
+        with atomic_file(args.out / "report.html") as handle:
+            handle.write(render_html(report, page.result()).encode())
+        print(f"wrote {args.out / 'report.html'}", file=sys.stderr)
     if args.json:
         sys.stdout.write(report_json(report).decode() + "\n")
     else:

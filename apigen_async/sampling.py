@@ -145,8 +145,11 @@ class Sampler:
         tools: Sequence[Tool],
         pool: ExamplePool,
         prompts: PromptLibrary,
+        shard: tuple[int, int] = (0, 1),
     ) -> None:
         self.config = config
+        #: (k, N): this run is shard k of N; its task i is the whole run's task i * N + k.
+        self.shard = shard
         self.tools = sorted(tools, key=lambda t: t.name)
         self.pool = pool
         self.prompts = prompts
@@ -159,12 +162,18 @@ class Sampler:
         self._weights: tuple[int, list[float]] | None = None
 
     def task(self, index: int, *, pool_epoch: int) -> Task:
-        """Task `index`, drawing examples verified up to `pool_epoch` (inclusive)."""
-        rng = random.Random(f"{self.config.seed}:{index}")
+        """Task `index`, drawing examples verified up to `pool_epoch` (inclusive).
+
+        In shard k of N the draw and the id are those of the whole run's task
+        `index * N + k`, so the shards' tasks never overlap and their ids are unique.
+        """
+        k, n = self.shard
+        whole = index * n + k
+        rng = random.Random(f"{self.config.seed}:{whole}")
         style: Style = rng.choices(self.styles, self.weights)[0]
         tools = self._sample_tools(rng, style, pool_epoch)
         return Task(
-            id=f"{self.config.seed}-{index}",
+            id=f"{self.config.seed}-{whole}",
             index=index,
             style=style,
             tool_names=tuple(t.name for t in tools),

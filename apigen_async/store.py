@@ -23,6 +23,7 @@ from anyio.abc import TaskStatus
 from apigen_async.compact import HashSet64, PresenceFilter
 from apigen_async.errors import StoreError
 from apigen_async.llm.client import Completion
+from apigen_async.llm.router import EndpointUsage
 from apigen_async.schema import Call, ExecResult, Rejection, Style, Task
 from apigen_async.scrub import Scrubber
 
@@ -115,6 +116,12 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     timeouts: int = 0
     #: Why the session ended early, if it did (the circuit breaker's message).
     gave_up: str | None = None
+    #: Attempts that failed, and tokens of the answered ones (sent, not cached).
+    errors: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    #: Per endpoint; they add up to the figures above.
+    endpoints: list[EndpointUsage] = msgspec.field(default_factory=list)
 
 
 _task_decoder = msgspec.json.Decoder(TaskRecord)

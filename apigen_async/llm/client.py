@@ -1,7 +1,9 @@
 """One OpenAI-compatible chat client shared by the generator and the judge.
 
-Call path, one job per layer: cache -> admission (in-flight, RPM, TPM) -> retry with
-jittered backoff honouring Retry-After -> one attempt (`openai.AsyncOpenAI`) -> decode.
+Call path, one job per layer: cache -> retry with jittered backoff honouring Retry-After
+-> route (the least-loaded healthy endpoint with a free slot, `router.py`) -> pacing
+(that endpoint's RPM, TPM) -> one attempt -> decode. With several endpoints an attempt
+that fails on one (connection error, 5xx, timeout) is retried at once on another.
 Expected failures of a request come back as `LLMFailure` values; an endpoint that can
 never work (unreachable at start, unknown model, bad key) raises `EndpointError`, and
 one that failed `give_up_after` requests in a row raises `EndpointGaveUp` (the circuit
@@ -24,7 +26,7 @@ import hashlib
 import os
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +38,7 @@ import openai
 
 from apigen_async.errors import ConfigError, EndpointError, EndpointGaveUp
 from apigen_async.llm.limits import Limits, estimate_tokens
+from apigen_async.llm.router import AllOut, EndpointUsage, Lane, Router
 from apigen_async.scrub import Scrubber
 
 if TYPE_CHECKING:
@@ -50,6 +53,7 @@ __all__ = [
     "ChatRequest",
     "ClientSnapshot",
     "Completion",
+    "EndpointSnapshot",
     "LLMClient",
     "LLMFailure",
     "LLMStats",
@@ -132,6 +136,9 @@ class Completion(msgspec.Struct, frozen=True, kw_only=True):
     completion_tokens: int = 0
     cached: bool = False
     tool_calls: list[ToolCall] = []
+    #: The model that answered, under the name its endpoint serves it ("" in caches
+    #: written before several endpoints existed: the requested model).
+    model: str = ""
 
 
 class LLMFailure(msgspec.Struct, frozen=True, kw_only=True):
@@ -158,6 +165,8 @@ class LLMStats:
     rate_limited: int = 0
     timeouts: int = 0
     failures: int = 0
+    #: Attempts that got no answer (any error); per endpoint in `EndpointUsage.errors`.
+    errors: int = 0
     length_retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -210,6 +219,21 @@ class ClientSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     cost: float | None
     #: Seconds a Retry-After still holds requests back (0: none).
     retry_wait: float = 0.0
+    errors: int = 0
+    #: Per endpoint, when the run has several (in the order given).
+    endpoints: tuple[EndpointSnapshot, ...] = ()
+
+
+class EndpointSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    url: str
+    state: str  # "up", "out" (breaker open) or "probe" (half-open)
+    in_flight: int
+    limit: int
+    requests: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    mean_latency: float
 
 
 class _Retryable(Exception):
@@ -217,6 +241,9 @@ class _Retryable(Exception):
         super().__init__(message)
         self.code = code
         self.retry_after = retry_after
+        #: The endpoint the attempt went to (None: none was free) and when it was admitted.
+        self.lane: Lane | None = None
+        self.admitted = time.monotonic()
 
 
 class LLMClient:
@@ -238,6 +265,8 @@ class LLMClient:
         transport: str = "aiohttp",
         request_log: RequestLog | None = None,
         routes: Mapping[str, str] | None = None,
+        lanes: Sequence[Lane] | None = None,
+        keys: Mapping[str, str] | None = None,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         give_up_after: int | None = None,
         scrub: Scrubber | None = None,
@@ -265,42 +294,90 @@ class LLMClient:
         #: Models served somewhere other than `base_url` (the embedded checker model runs
         #: in a server of its own), by model name.
         self.routes = dict(routes or {})
-        # The key lives only in these client objects, never in config, store or logs.
-        self._openai = {
-            url: openai.AsyncOpenAI(
-                base_url=url,
-                api_key=api_key or "none",
+        if lanes is None:
+            # One endpoint, plus a lane per routed model sharing its limits (one cap in all).
+            lanes = [Lane(url=base_url, limits=limits, models={}, serves_any=True)]
+            lanes += [
+                Lane(url=url, limits=limits, models={model: model})
+                for model, url in self.routes.items()
+            ]
+        self.router = Router(lanes)
+        keys = dict(keys or {})
+        # The keys live only in these client objects, never in config, store or logs.
+        self._openai: dict[int, openai.AsyncOpenAI] = {}
+        self._direct: dict[int, _DirectChat] = {}
+        for lane in self.router.lanes:
+            key = keys.get(lane.url, api_key) or "none"
+            connections = lane.limits.max_concurrency
+            self._openai[id(lane)] = openai.AsyncOpenAI(
+                base_url=lane.url,
+                api_key=key,
                 max_retries=0,
                 timeout=timeout,
-                http_client=_http_client(transport, limits.max_concurrency, timeout),
+                http_client=_http_client(transport, connections, timeout),
             )
-            for url in dict.fromkeys([base_url, *self.routes.values()])
-        }
-        self._direct = (
-            _DirectChat(base_url, api_key or "none", limits.max_concurrency, self.routes)
-            if transport == "aiohttp"
-            else None
-        )
+            if transport == "aiohttp":
+                self._direct[id(lane)] = _DirectChat(lane.url, key, connections)
 
     def __repr__(self) -> str:
         return f"LLMClient(base_url={self.base_url!r}, api_key='***')"
 
     async def aclose(self) -> None:
-        if self._direct is not None:
-            await self._direct.close()
+        for direct in self._direct.values():
+            await direct.close()
         for sdk in self._openai.values():
             await sdk.close()
+
+    @property
+    def several(self) -> bool:
+        """True when requests may go to more than one endpoint for the same model."""
+        return any(len(self.router.candidates_of(lane)) > 1 for lane in self.router.lanes)
+
+    def usage(self) -> list[EndpointUsage]:
+        """What each endpoint did so far (copies; the report adds sessions up)."""
+        return [lane.usage.finish() for lane in self.router.lanes]
+
+    def _distinct_limits(self) -> list[Limits]:
+        return list({id(lane.limits): lane.limits for lane in self.router.lanes}.values())
+
+    def _endpoint_snapshots(self) -> tuple[EndpointSnapshot, ...]:
+        if not self.several:
+            return ()
+        now = time.monotonic()
+        return tuple(
+            EndpointSnapshot(
+                url=lane.url,
+                state=(
+                    "up"
+                    if not lane.breaker.tripped
+                    else "probe"
+                    if lane.breaker.probing or now >= lane.breaker.open_until
+                    else "out"
+                ),
+                in_flight=lane.in_flight,
+                limit=lane.limits.current_limit,
+                requests=lane.usage.requests,
+                errors=lane.usage.errors,
+                prompt_tokens=lane.usage.prompt_tokens,
+                completion_tokens=lane.usage.completion_tokens,
+                mean_latency=lane.usage.finish().mean_latency_s,
+            )
+            for lane in self.router.lanes
+        )
 
     def snapshot(self) -> ClientSnapshot:
         s = self.stats
         now = time.monotonic()
+        limits = self._distinct_limits()
         return ClientSnapshot(
             at=now,
             retry_wait=max(0.0, s.waiting_until - now),
             requests=s.requests,
             in_flight=s.in_flight,
-            limit=self.limits.current_limit,
-            max_concurrency=self.limits.max_concurrency,
+            limit=sum(lim.current_limit for lim in limits),
+            max_concurrency=sum(lim.max_concurrency for lim in limits),
+            errors=s.errors,
+            endpoints=self._endpoint_snapshots(),
             cache_hits=s.cache_hits,
             retries=s.retries,
             rate_limited=s.rate_limited,
@@ -317,17 +394,21 @@ class LLMClient:
         return self.structured != "off"
 
     def url_of(self, model: str) -> str:
-        """The base URL that serves `model`."""
-        return self.routes.get(model, self.base_url)
+        """The base URL that serves `model` (the first, when several do)."""
+        return self.router.candidates(model)[0].url
 
     async def preflight(self, models: list[str]) -> None:
-        """Fail fast, with the URL and model named, when the endpoint cannot serve us."""
-        by_url: dict[str, list[str]] = {}
+        """Fail fast, with the URL and model named, when an endpoint cannot serve us."""
+        by_lane: dict[int, list[str]] = {}
         for model in models:
-            by_url.setdefault(self.url_of(model), []).append(model)
-        for url, wanted in by_url.items():
+            for lane in self.router.candidates(model):
+                by_lane.setdefault(id(lane), []).append(lane.model_for(model))
+        for lane in self.router.lanes:
+            if id(lane) not in by_lane:
+                continue
+            url, wanted = lane.url, sorted(set(by_lane[id(lane)]))
             try:
-                listed = [m.id async for m in self._openai[url].models.list()]
+                listed = [m.id async for m in self._openai[id(lane)].models.list()]
             except openai.APIConnectionError as exc:
                 raise EndpointError(
                     self._scrub(f"cannot reach the LLM endpoint at {url}: {_cause(exc)}")
@@ -390,14 +471,43 @@ class LLMClient:
         return result
 
     def _count_failure(self, failure: LLMFailure) -> None:
-        """The circuit breaker: a dead endpoint ends the run, not each of its tasks."""
+        """The give-up rule: dead endpoints end the run, not each of its tasks."""
         self.stats.failed_in_a_row += 1
         streak = self.stats.failed_in_a_row
         if self.give_up_after is not None and streak >= self.give_up_after:
+            lanes = self.router.lanes
+            who = (
+                f"endpoint {self.base_url}"
+                if not self.several
+                else f"{len(lanes)} endpoints ({', '.join(lane.url for lane in lanes)})"
+            )
             raise EndpointGaveUp(
-                f"endpoint {self.base_url} failed {streak} requests in a row: "
+                f"{who} failed {streak} requests in a row: "
                 f"last error {failure.code}: {failure.message}"
             )
+
+    async def _routed(
+        self, request: ChatRequest, estimate: int, avoid: Lane | None
+    ) -> tuple[Completion, Lane]:
+        """One attempt on the endpoint the router picks; the slot is given back after."""
+        holder = object()  # each attempt holds its slot under its own name
+        try:
+            lane = await self.router.acquire(request.model, holder, avoid)
+        except AllOut as exc:
+            raise _Retryable("all_out", str(exc)) from None
+        admitted = time.monotonic()
+        try:
+            admitted = await lane.limits.pace(estimate)
+            completion = await self._attempt(lane, request)
+        except _Retryable as exc:
+            exc.lane, exc.admitted = lane, admitted
+            raise
+        finally:
+            self.router.release(lane, holder)
+        lane.limits.on_success()
+        self.router.grew(lane)
+        self.router.succeeded(lane)
+        return completion, lane
 
     async def _with_retries(self, request: ChatRequest) -> Completion | LLMFailure:
         chars = sum(len(m["content"]) for m in request.messages)
@@ -405,18 +515,23 @@ class LLMClient:
             chars += len(_ENCODE(request.tools))
         estimate = estimate_tokens(chars, int(min(self._avg_completion, request.max_tokens)))
         attempt = 0
+        avoid: Lane | None = None
         while True:
-            admitted = time.monotonic()
             try:
-                async with self.limits.admit(estimate) as admitted:
-                    completion = await self._attempt(request)
+                completion, lane = await self._routed(request, estimate, avoid)
             except _Retryable as exc:
+                lane, admitted = exc.lane, exc.admitted
+                message = self._scrub(str(exc))
                 if exc.code == "rate_limited":
                     self.stats.rate_limited += 1
-                    self.limits.on_rate_limited(admitted)
-                elif exc.code == "timeout":
-                    self.stats.timeouts += 1
-                message = self._scrub(str(exc))
+                    if lane is not None:
+                        lane.limits.on_rate_limited(admitted)
+                else:
+                    if exc.code == "timeout":
+                        self.stats.timeouts += 1
+                    if lane is not None:
+                        self.router.failed(lane, f"{exc.code}: {message}"[:200])
+                avoid = lane
                 if exc.retry_after is not None and exc.retry_after > self.max_retry_after:
                     # Waiting that long looks like a stalled run; fail and let the breaker judge.
                     self.stats.failures += 1
@@ -428,12 +543,19 @@ class LLMClient:
                 if attempt == self.max_retries:
                     self.stats.failures += 1
                     return LLMFailure(code=exc.code, message=message)
-                delay = self._backoff(attempt, exc.retry_after)
-                if exc.retry_after:
-                    self.stats.waiting_until = max(
-                        self.stats.waiting_until, time.monotonic() + delay
-                    )
-                await anyio.sleep(delay)
+                # Another endpoint stands ready: go there now rather than wait here.
+                failover = (
+                    lane is not None
+                    and exc.code != "rate_limited"
+                    and self.router.has_other(lane, request.model)
+                )
+                if not failover:
+                    delay = self._backoff(attempt, exc.retry_after)
+                    if exc.retry_after:
+                        self.stats.waiting_until = max(
+                            self.stats.waiting_until, time.monotonic() + delay
+                        )
+                    await anyio.sleep(delay)
                 attempt += 1
                 self.stats.retries += 1
                 continue
@@ -450,9 +572,8 @@ class LLMClient:
                 )
             except EndpointError as exc:
                 raise EndpointError(self._scrub(str(exc))) from None
-            self.limits.on_success()
             used = completion.prompt_tokens + completion.completion_tokens
-            self.limits.reconcile(estimate, used)
+            lane.limits.reconcile(estimate, used)
             self._avg_completion = 0.9 * self._avg_completion + 0.1 * completion.completion_tokens
             return completion
 
@@ -461,26 +582,43 @@ class LLMClient:
         delay = random.uniform(delay / 2, delay)
         return max(delay, retry_after or 0.0)
 
-    async def _attempt(self, request: ChatRequest) -> Completion:
+    async def _attempt(self, lane: Lane, request: ChatRequest) -> Completion:
+        usage = lane.usage
         self.stats.requests += 1
+        usage.requests += 1
         self.stats.in_flight += 1
+        started = time.monotonic()
+        served = lane.model_for(request.model)
+        if served != request.model:
+            request = msgspec.structs.replace(request, model=served)
         try:
-            return await self._send(request)
+            completion = await self._send(lane, request)
+        except Exception:
+            self.stats.errors += 1
+            usage.errors += 1
+            raise
         finally:
             self.stats.in_flight -= 1
+        usage.answered += 1
+        usage.latency_sum += time.monotonic() - started
+        usage.prompt_tokens += completion.prompt_tokens
+        usage.completion_tokens += completion.completion_tokens
+        self.stats.count_tokens(served, completion.prompt_tokens, completion.completion_tokens)
+        return msgspec.structs.replace(completion, model=served)
 
-    async def _send(self, request: ChatRequest) -> Completion:
-        if self._direct is None:
-            return await self._send_openai(request)
+    async def _send(self, lane: Lane, request: ChatRequest) -> Completion:
+        direct = self._direct.get(id(lane))
+        if direct is None:
+            return await self._send_openai(lane, request)
         try:
             with anyio.fail_after(self.timeout):
-                status, headers, raw = await self._direct.post(request)
+                status, headers, raw = await direct.post(request)
         except TimeoutError as exc:
             raise _Retryable("timeout", f"no answer within {self.timeout:g} s") from exc
         except (aiohttp.ClientError, OSError) as exc:
-            raise _Retryable("connection", f"{self.url_of(request.model)}: {exc!r}"[:300]) from exc
+            raise _Retryable("connection", f"{lane.url}: {exc!r}"[:300]) from exc
         if status != 200:
-            self._raise_for_status(request, status, headers, raw)
+            self._raise_for_status(lane.url, request, status, headers, raw)
         try:
             response = _RESPONSE.decode(raw)
         except msgspec.DecodeError as exc:
@@ -490,7 +628,6 @@ class LLMClient:
             raise LLMFailureError(LLMFailure(code="bad_response", message="no choices"))
         choice = response.choices[0]
         usage = response.usage or _Usage()
-        self.stats.count_tokens(request.model, usage.prompt_tokens, usage.completion_tokens)
         return Completion(
             content=choice.message.content or "",
             finish_reason=choice.finish_reason or "stop",
@@ -503,7 +640,7 @@ class LLMClient:
         )
 
     def _raise_for_status(
-        self, request: ChatRequest, status: int, headers: Any, raw: bytes
+        self, url: str, request: ChatRequest, status: int, headers: Any, raw: bytes
     ) -> None:
         """Map an HTTP error to what the retry layer does with it (as the SDK would)."""
         message = _error_message(raw)
@@ -513,11 +650,9 @@ class LLMClient:
         if status in (408, 409) or status >= 500:
             raise _Retryable(f"http_{status}", message, _retry_after_headers(headers))
         if status == 404:
-            raise EndpointError(
-                f"{self.url_of(request.model)} does not serve model {request.model!r}: {message}"
-            )
+            raise EndpointError(f"{url} does not serve model {request.model!r}: {message}")
         if status in (401, 403):
-            raise EndpointError(f"{self.url_of(request.model)} refused the API key: {message}")
+            raise EndpointError(f"{url} refused the API key: {message}")
         if (
             status in (400, 422)
             and request.response_format is not None
@@ -527,7 +662,7 @@ class LLMClient:
         code = "bad_request" if status in (400, 422) else f"http_{status}"
         raise LLMFailureError(LLMFailure(code=code, message=message))
 
-    async def _send_openai(self, request: ChatRequest) -> Completion:
+    async def _send_openai(self, lane: Lane, request: ChatRequest) -> Completion:
         kwargs: dict[str, Any] = {}
         if request.seed is not None:
             kwargs["seed"] = request.seed
@@ -537,7 +672,7 @@ class LLMClient:
             kwargs["tools"] = request.tools
         try:
             with anyio.fail_after(self.timeout):
-                sdk = self._openai[self.url_of(request.model)]
+                sdk = self._openai[id(lane)]
                 response = await sdk.chat.completions.create(
                     model=request.model,
                     messages=request.messages,  # type: ignore[arg-type]
@@ -555,14 +690,14 @@ class LLMClient:
             _raise_if_tools_refused(request, exc.status_code, _message(exc))
             raise _Retryable(f"http_{exc.status_code}", str(exc)[:200], _retry_after(exc)) from exc
         except openai.APIConnectionError as exc:
-            raise _Retryable("connection", f"{self.url_of(request.model)}: {exc}") from exc
+            raise _Retryable("connection", f"{lane.url}: {exc}") from exc
         except openai.NotFoundError as exc:
-            url = self.url_of(request.model)
+            url = lane.url
             raise EndpointError(
                 f"{url} does not serve model {request.model!r}: {_message(exc)}"
             ) from exc
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            url = self.url_of(request.model)
+            url = lane.url
             raise EndpointError(f"{url} refused the API key: {_message(exc)}") from exc
         except openai.BadRequestError as exc:
             _raise_if_tools_refused(request, exc.status_code, _message(exc))
@@ -578,7 +713,6 @@ class LLMClient:
         usage = response.usage
         prompt_tokens = usage.prompt_tokens if usage else 0
         completion_tokens = usage.completion_tokens if usage else 0
-        self.stats.count_tokens(request.model, prompt_tokens, completion_tokens)
         return Completion(
             content=choice.message.content or "",
             finish_reason=choice.finish_reason or "stop",
@@ -641,11 +775,8 @@ _ENCODE = msgspec.json.Encoder().encode
 class _DirectChat:
     """POST /chat/completions on one aiohttp session; the session opens on first use."""
 
-    def __init__(
-        self, base_url: str, api_key: str, connections: int, routes: Mapping[str, str]
-    ) -> None:
+    def __init__(self, base_url: str, api_key: str, connections: int) -> None:
         self.url = _chat_url(base_url)
-        self._urls = {model: _chat_url(url) for model, url in routes.items()}
         self._headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
         self._connections = max(1, connections)
         self._session: aiohttp.ClientSession | None = None
@@ -671,8 +802,7 @@ class _DirectChat:
             response_format=request.response_format,
             tools=request.tools,
         )
-        url = self._urls.get(request.model, self.url)
-        async with self._session.post(url, data=_ENCODE(body)) as response:
+        async with self._session.post(self.url, data=_ENCODE(body)) as response:
             return response.status, response.headers, await response.read()
 
     async def close(self) -> None:

@@ -55,6 +55,12 @@ class PacedBucket:
         self._tat = tat + cost
         return start - now
 
+    def wait_for(self, amount: float) -> float:
+        """Seconds `reserve(amount)` would wait now, without booking anything."""
+        now = time.monotonic()
+        tat = max(self._tat, now)
+        return max(0.0, min(tat, tat + amount / self.rate - self.burst) - now)
+
     async def acquire(self, amount: float = 1.0) -> None:
         wait = self.reserve(amount)
         if wait > 0:
@@ -100,6 +106,32 @@ class Limits:
             if self.tpm is not None:
                 await self.tpm.acquire(estimated_tokens)
             yield time.monotonic()
+
+    @property
+    def free(self) -> int:
+        """Slots free now (0 while the AIMD cut holds more than it allows)."""
+        return max(0, int(self.slots.total_tokens) - self.slots.borrowed_tokens)
+
+    def take_slot(self, holder: object) -> None:
+        """Hold a slot for `holder` without waiting (the router checked `free` first)."""
+        self.slots.acquire_on_behalf_of_nowait(holder)
+
+    def give_slot(self, holder: object) -> None:
+        self.slots.release_on_behalf_of(holder)
+
+    def paced(self) -> bool:
+        """True when the next request would wait for the RPM or TPM bucket."""
+        return (self.rpm is not None and self.rpm.wait_for(1.0) > 0) or (
+            self.tpm is not None and self.tpm.wait_for(0.0) > 0
+        )
+
+    async def pace(self, estimated_tokens: int) -> float:
+        """Wait for the RPM and TPM buckets (the slot is already held); the admission time."""
+        if self.rpm is not None:
+            await self.rpm.acquire()
+        if self.tpm is not None:
+            await self.tpm.acquire(estimated_tokens)
+        return time.monotonic()
 
     def reconcile(self, estimated_tokens: int, actual_tokens: int) -> None:
         """Correct the TPM bucket by what the endpoint says the request really used."""

@@ -74,5 +74,8 @@ async def open_client(
             await client.preflight(sorted(set(models or [endpoint.model, endpoint.judge_model])))
             yield client
         finally:
-            await client.aclose()
+            # Shielded: on Ctrl-C the scope is already cancelled, and an unshielded close
+            # returns at once, leaving aiohttp to warn about an unclosed session.
+            with anyio.CancelScope(shield=True):
+                await client.aclose()
             services.cancel_scope.cancel()
