@@ -8,7 +8,10 @@
   literals become values; a bare name (`x`) or any other expression becomes its source
   text, as BFCL's decoder reads variables. Nothing is ever executed.
 
-Failures are values (`DecodeFailure`) carrying BFCL's error type.
+More lenient than BFCL's prompt decoder on purpose: a ```python / ```json fence is
+stripped whole (BFCL strips backticks only) and a JSON list of calls is accepted (BFCL's
+default prompt format is the Python form only). Failures are values (`DecodeFailure`)
+carrying BFCL's error type.
 """
 
 from __future__ import annotations
