@@ -1,4 +1,4 @@
-"""The `apigen` command: generate, report, catalog, bench."""
+"""The `apigen` command: generate, verify, split, eval, report, catalog, bench."""
 
 from __future__ import annotations
 
@@ -483,6 +483,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="JSON-Schema structured output for LLM checks (default auto)")  # fmt: skip
     v.add_argument("--quiet", action="store_true", help="no progress output")
 
+    _add_split_parser(sub)
+    _add_eval_parser(sub)
     m = sub.add_parser(
         "merge",
         help="merge the shards of a run (--shard k/N) into one dataset",
@@ -504,6 +506,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("out", type=Path, help="run folder (the --out of generate)")
     r.add_argument("--json", action="store_true", help="print report.json instead of tables")
+    r.add_argument(
+        "--html", action="store_true", help="also write DIR/report.html (charts and a row browser)"
+    )
 
     c = sub.add_parser("catalog", help="list, show and check the API library")
     csub = c.add_subparsers(dest="catalog_command", required=True)
@@ -547,6 +552,83 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_split_parser(sub: argparse._SubParsersAction) -> None:
+    from apigen_async.split import SPLIT_BY
+
+    sp = sub.add_parser(
+        "split",
+        help="split a dataset into train.jsonl and test.jsonl",
+        description="Write train.jsonl and test.jsonl (xlam rows, unchanged) beside a dataset. "
+        "Deterministic for a given seed. --by tool keeps every function of the test rows out "
+        "of train; --by category does so for API categories (needs --extra-columns).",
+    )
+    sp.add_argument("dataset", type=Path, help="a dataset folder (its dataset.jsonl) or a file")
+    sp.add_argument("--test", type=number(float, above=0, maximum=0.99), default=0.1,
+                    help="share of rows held out for test (default 0.1)")  # fmt: skip
+    sp.add_argument("--by", choices=SPLIT_BY, default="row",
+                    help="hold out random rows (default), tools or categories")  # fmt: skip
+    sp.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+
+
+def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
+    from apigen_async.eval.requests import MODES
+
+    ev = sub.add_parser(
+        "eval",
+        help="score an endpoint with BFCL's AST metric",
+        description="Ask an endpoint (default: the embedded model) the questions of a test "
+        "split of our data (--data) or of BFCL's single-turn AST categories (--bfcl) and "
+        "score the answers with BFCL's AST checker rules. Writes scores.json, failures.jsonl "
+        "and BFCL result files; a rerun resumes from the answer cache.",
+    )
+    source = ev.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, metavar="FILE",
+                        help="xlam rows (e.g. test.jsonl of `apigen split`) or BFCL rows "
+                        "with ground truth (--export bfcl)")  # fmt: skip
+    source.add_argument("--bfcl", metavar="CATEGORIES",
+                        help="BFCL categories (a,b,...) or non_live, live, all")  # fmt: skip
+    ev.add_argument("--bfcl-dir", type=Path, metavar="PATH",
+                    help="BFCL data folder (a gorilla checkout's bfcl_eval/data; default: "
+                    "the installed bfcl-eval package's)")  # fmt: skip
+    ev.add_argument("--mode", choices=MODES, default="fc",
+                    help="fc: native function calling (tools); prompt: functions in the "
+                    "system prompt, calls read from the text (default fc)")  # fmt: skip
+    ev.add_argument("--out", type=Path, default=Path("eval"),
+                    help="output folder (default eval/)")  # fmt: skip
+    ev.add_argument("--sample", type=positive(int), metavar="N",
+                    help="score a fixed seeded sample of at most N items per category")  # fmt: skip
+    ev.add_argument("--seed", type=int, default=0,
+                    help="sample seed, also sent as the request seed (default 0)")  # fmt: skip
+    ev.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OpenAI if a key "
+                    "is set, else the embedded local model)")  # fmt: skip
+    ev.add_argument("--model", help="model name the endpoint serves")
+    ev.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="NAME",
+                    help="variable holding the API key (default OPENAI_API_KEY)")  # fmt: skip
+    ev.add_argument("--local-model", default=DEFAULT_LOCAL_MODEL,
+                    help=f"embedded model: {', '.join(LOCAL_MODELS)} or a GGUF path")  # fmt: skip
+    ev.add_argument("--slots", type=positive(int), default=4,
+                    help="embedded model: parallel sequences (default 4)")  # fmt: skip
+    ev.add_argument("--concurrency", type=positive(int),
+                    help="requests in flight (default 8; embedded: --slots)")  # fmt: skip
+    ev.add_argument("--rpm", type=positive(float), help="cap on requests per minute")
+    ev.add_argument("--tpm", type=positive(float), help="cap on tokens per minute")
+    ev.add_argument("--temperature", type=number(float, minimum=0, maximum=2), default=0.0,
+                    help="sampling temperature (default 0)")  # fmt: skip
+    ev.add_argument("--max-tokens", type=positive(int), default=512,
+                    help="answer length cap (default 512)")  # fmt: skip
+    ev.add_argument("--timeout", type=positive(float), help="seconds per request")
+    ev.add_argument("--max-retries", type=number(int, minimum=0), default=6,
+                    help="retries per request (default 6)")  # fmt: skip
+    ev.add_argument("--give-up-after", type=number(int, minimum=0), default=DEFAULT_GIVE_UP_AFTER,
+                    metavar="N", help="stop once N requests in a row have failed, each after "
+                    "its retries (default %(default)s; 0: never)")  # fmt: skip
+    ev.add_argument("--log-requests", type=Path, metavar="FILE",
+                    help="append every request sent, with timing and usage, to FILE")  # fmt: skip
+    ev.add_argument("--quiet", action="store_true", help="no progress output")
+    # Only the model under test is started: no checker model.
+    ev.set_defaults(local_checker="same", judge_model=None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -558,6 +640,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from apigen_async.commands.verify import verify_command
 
             return _run(verify_command, args)
+        if args.command == "split":
+            from apigen_async.commands.split import split_command
+
+            return _run(split_command, args)
+        if args.command == "eval":
+            from apigen_async.commands.eval import eval_command
+
+            return _run(eval_command, args)
         if args.command == "merge":
             from apigen_async.commands.merge import merge_command
 

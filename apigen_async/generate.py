@@ -17,9 +17,15 @@ from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
 from apigen_async.llm.client import ChatRequest, Completion
 from apigen_async.llm.decode import extract_json
 from apigen_async.sampling import Example, PromptLibrary, render_examples
-from apigen_async.schema import Rejection, Style, Task, Tool
+from apigen_async.schema import Param, Rejection, Style, Task, Tool
 
-__all__ = ["call_schema", "generation_request", "generation_schema", "read_pairs"]
+__all__ = [
+    "call_schema",
+    "generation_request",
+    "generation_schema",
+    "read_pairs",
+    "render_needs",
+]
 
 _CALL_COUNTS: dict[Style, tuple[int, int | None]] = {
     "simple": (1, 1),
@@ -100,6 +106,39 @@ def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict
     }
 
 
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "yes/no",
+    "string": "text",
+    "array": "a list",
+}
+
+
+def _kind(param: Param) -> str:
+    return "one of the listed values" if param.enum else _TYPE_WORDS.get(param.type, param.type)
+
+
+def render_needs(style: Style, tools: Sequence[Tool]) -> str:
+    """Which values a query must state for each function: the rule small models break most.
+
+    bench/verify's reading of generated rows: most wrong rows call a function with values
+    the query never gives; naming them per function beside the specs tells the generator
+    what its query has to contain.
+    """
+    if style == "irrelevance":
+        return ""
+    lines = ["Values the query must state for a call (the user's own, written out):"]
+    for tool in tools:
+        required = [f"{p.name} ({_kind(p)})" for p in tool.parameters if p.required]
+        optional = [p.name for p in tool.parameters if not p.required]
+        line = f"- {tool.name}: {', '.join(required) or 'nothing'}"
+        if optional:
+            line += f"; only if the user asks for them: {', '.join(optional)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def generation_request(
     prompts: PromptLibrary,
     task: Task,
@@ -115,6 +154,7 @@ def generation_request(
         n_pairs=task.n_pairs,
         tools=msgspec.json.encode([tool_to_xlam(t) for t in tools]).decode(),
         examples=render_examples(examples),
+        needs=render_needs(task.style, tools),
     )
     return ChatRequest(
         model=model,

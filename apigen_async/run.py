@@ -42,6 +42,7 @@ from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
+from apigen_async.report_rows import PageCollector
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
 from apigen_async.schema import Tool
 from apigen_async.scrub import Scrubber
@@ -141,6 +142,7 @@ def _discard(out: Path) -> None:
         STORE_NAME + "-shm",
         "dataset.jsonl",
         "report.json",
+        "report.html",
         "README.md",
     ):
         (out / name).unlink(missing_ok=True)
@@ -511,11 +513,19 @@ async def _write_outputs(
 ) -> int:
     async with open_reader(out / STORE_NAME) as store:
         with DatasetWriter(out, formats, tools, extra=extra) as writer:
+            page = PageCollector(tools)
             report = await _export_and_report(
-                store, target=target, tools=tools, writer=writer, dedup=dedup
+                store, target=target, tools=tools, writer=writer, dedup=dedup, page=page
             )
     with atomic_file(out / "report.json") as handle:
         handle.write(scrub.data(report_json(report)))
+    # Imported here: bokeh takes a second or more to import, which only this step needs.
+    from apigen_async.report_html import render_html
+
+    # Not scrubbed again: its strings come from the store, scrubbed on the way in, and a
+    # scrub pass over the embedded BokehJS could only damage it.
+    with atomic_file(out / "report.html") as handle:
+        handle.write(render_html(report, page.result()).encode())
     with atomic_file(out / "README.md") as handle:
         handle.write(render_card(report, card).encode())
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
@@ -531,8 +541,10 @@ async def _export_and_report(
     tools: dict[str, Tool],
     writer: DatasetWriter | None,
     dedup: DedupConfig,
+    page: PageCollector | None = None,
 ) -> Report:
-    """One streaming pass over the stored tasks: the dataset to `writer`, all to the report."""
+    """One streaming pass over the stored tasks: the dataset to `writer`, all to the report
+    (and to `page`, what report.html adds)."""
     config = await store.run_config() or {}
     # A merge of shards: each shard's own dataset, in shard order, deduplicated across.
     selection = (
@@ -544,10 +556,13 @@ async def _export_and_report(
     async with aclosing(store.iter_tasks()) as tasks:
         async for record in tasks:
             builder.add_task(record)
-            for pair in selection.take(record):
+            exported = selection.take(record)
+            for pair in exported:
                 builder.add_exported(pair)
                 if writer is not None:
                     writer.write(pair)
+            if page is not None:
+                page.add_task(record, exported)
     return builder.finish(
         tools=tools,
         target=target,
@@ -584,13 +599,22 @@ async def report_command(args: argparse.Namespace) -> int:
     async with open_reader(args.out / STORE_NAME) as store:
         config = await store.run_config() or {}
         target = config.get("target")
+        tools = _stored_tools(config)
+        page = PageCollector(tools) if args.html else None
         report = await _export_and_report(
             store,
             target=target,
-            tools=_stored_tools(config),
+            tools=tools,
             writer=None,
             dedup=_stored_dedup(config),
+            page=page,
         )
+    if page is not None:
+        from apigen_async.report_html import render_html  # slow import: only for --html
+
+        with atomic_file(args.out / "report.html") as handle:
+            handle.write(render_html(report, page.result()).encode())
+        print(f"wrote {args.out / 'report.html'}", file=sys.stderr)
     if args.json:
         sys.stdout.write(report_json(report).decode() + "\n")
     else:

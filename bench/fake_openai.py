@@ -115,6 +115,8 @@ class FakeConfig(msgspec.Struct, frozen=True, kw_only=True):
     echo_auth: bool = False
     #: Answer 400 to any request with `response_format`, as servers without it do.
     refuse_structured: bool = False
+    #: Answer 400 to any request with `tools`, as servers without function calling do.
+    refuse_tools: bool = False
     #: Keep `FakeOpenAI.requests`; switch off for very long runs.
     keep_log: bool = True
     #: Answers kept by body hash (each answer is built once).
@@ -272,6 +274,8 @@ class _Answer(msgspec.Struct, frozen=True, gc=False):
     completion_tokens: int
     kind: str
     fault: Fault = "none"
+    #: Native function calls (requests with `tools`), OpenAI's wire form.
+    tool_calls: list[dict[str, Any]] | None = None
 
 
 def _message_text(message: Any) -> str:
@@ -599,6 +603,98 @@ def _verdict(config: FakeConfig, digest: bytes, query: str) -> dict[str, str]:
     return {"thought": thought, "passes": "no"}
 
 
+# `apigen eval --mode prompt` lists the functions after this line of its system prompt.
+_EVAL_FUNCTIONS = "Here is a list of functions in JSON format that you can invoke."
+
+
+def _eval_calls(
+    config: FakeConfig, digest: bytes, query: str, tools: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Eval questions: the calls a generated query states (read back from its words);
+    none for a known irrelevant query; else a call of the first function with values made
+    up from its parameters (BFCL's questions: the fake reads no natural language)."""
+    calls = [
+        call
+        for sentence in query.split(" Also, ")
+        if (call := _parse_sentence(sentence, tools)) is not None
+    ]
+    if calls or query in _IRRELEVANT or not tools:
+        return calls
+    tool = tools[0]
+    return [{"name": tool["name"], "arguments": _arguments(_rng(config.seed, digest), tool)}]
+
+
+def _py_literal(value: Any) -> str:
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_py_literal(k)}: {_py_literal(v)}" for k, v in value.items()) + "}"
+        )
+    if isinstance(value, list):
+        return "[" + ", ".join(_py_literal(v) for v in value) + "]"
+    return repr(value)
+
+
+def _eval_answer(
+    config: FakeConfig, digest: bytes, body: dict[str, Any], texts: list[str], query: str
+) -> tuple[str, list[dict[str, Any]] | None] | None:
+    """(text, tool calls) for an eval request, or None when the request is not one."""
+    raw_tools = body.get("tools")
+    if isinstance(raw_tools, list):
+        tools = [t for t in map(_normalise_tool, raw_tools) if t]
+        calls = _eval_calls(config, digest, query, tools)
+        if not calls:
+            return "None of the functions can answer that.", None
+        wire = [
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": c["name"], "arguments": _json(c["arguments"])},
+            }
+            for i, c in enumerate(calls)
+        ]
+        return "", wire
+    system = texts[0] if texts else ""
+    if _EVAL_FUNCTIONS not in system:
+        return None
+    listed = system.split(_EVAL_FUNCTIONS, 1)[1].strip()
+    end = _json_end(listed)
+    try:
+        parsed = orjson.loads(listed[:end])
+    except orjson.JSONDecodeError:
+        return None
+    tools = [t for t in map(_normalise_tool, parsed if isinstance(parsed, list) else []) if t]
+    calls = _eval_calls(config, digest, query, tools)
+    if not calls:
+        return "None of the functions can answer that.", None
+    parts = [
+        f"{c['name']}({', '.join(f'{k}={_py_literal(v)}' for k, v in c['arguments'].items())})"
+        for c in calls
+    ]
+    return "[" + ", ".join(parts) + "]", None
+
+
+def _json_end(text: str) -> int:
+    """Length of the JSON list at the start of `text` (the item's own system text may follow)."""
+    depth, in_string, escaped = 0, False, False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
 def _text_content(config: FakeConfig, digest: bytes) -> str:
     rng = _rng(config.seed, digest)
     words: list[str] = []
@@ -629,6 +725,12 @@ def _build_answer(config: FakeConfig, digest: bytes, body: dict[str, Any]) -> _A
         "json_object",
     )
 
+    evaluated = _eval_answer(config, digest, body, texts, last_user)
+    if evaluated is not None:
+        content, tool_calls = evaluated
+        finish = "tool_calls" if tool_calls else "stop"
+        tokens = _tokens(len(content) + len(_json(tool_calls or [])))
+        return _Answer(content, finish, prompt_tokens, tokens, "eval", tool_calls=tool_calls)
     # Judge and re-solve prompts list the tools too, so they are recognised first.
     kind = "resolve"
     content = _resolve_content(config, last_user)
@@ -890,6 +992,9 @@ class FakeOpenAI:
                     rec.status, rec.fault = 429, "limit"
                     return self._too_many(wait, "Rate limit reached for requests or tokens per min")
 
+        if cfg.refuse_tools and body.get("tools") is not None:
+            rec.status = 400
+            return _error(400, "tools are not supported by this server", "invalid_request_error")
         if cfg.refuse_structured and body.get("response_format") is not None:
             rec.status = 400
             return _error(400, "response_format is not supported", "invalid_request_error")
@@ -968,8 +1073,9 @@ class FakeOpenAI:
                     "index": 0,
                     "message": {
                         "role": "assistant",
-                        "content": answer.content,
+                        "content": answer.content if not answer.tool_calls else None,
                         "refusal": None,
+                        **({"tool_calls": answer.tool_calls} if answer.tool_calls else {}),
                     },
                     "logprobs": None,
                     "finish_reason": answer.finish_reason,
@@ -1097,7 +1203,7 @@ def _parser() -> argparse.ArgumentParser:
             dest=name,
             help=f"default {getattr(d, name)}",
         )
-    for name in ("echo_auth", "refuse_structured"):
+    for name in ("echo_auth", "refuse_structured", "refuse_tools"):
         p.add_argument("--" + name.replace("_", "-"), action="store_const", const=True, dest=name)
     p.add_argument("--log", type=Path, help="write the request log here (JSON lines) on exit")
     return p

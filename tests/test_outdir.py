@@ -17,7 +17,8 @@ from tests.helpers import REPO, apigen, cli_env, fake_endpoint, stored_tasks
 
 N = 8
 #: Paces the first run so that it is still going while the others try the folder.
-PACED = ("--rpm", "180")
+# Slow enough that the first run outlives the two refused ones even on a loaded machine.
+PACED = ("--rpm", "60")
 
 
 def _args(url: str, out: Path, *extra: str) -> list[str]:

@@ -69,6 +69,9 @@ def test_good_bad_and_malformed_lines_each_get_a_verdict(tmp_path: Path) -> None
     (row,) = report["filter_table"]
     # Malformed lines are not pairs: five well-formed rows were checked.
     assert (row["generated"], row["verified"], row["failed_rules"]) == (5, 1, 1)
+    # The page of the same report, with every checked row in its browser.
+    page = (out / "report.html").read_text()
+    assert "All 5 pairs of the store." in page and '"id":"crash"' in page
 
 
 def test_a_generated_dataset_passes_verify_and_a_tampered_row_does_not(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ Rows bring their functions as specs (`tools`); calls execute by name with the li
 implementations (and `--apis`). A row whose function has none is rejected
 `not_executable`, unless `--rest-backend virtual` simulates REST tools. Writes the kept
 rows as they were (`dataset.jsonl`), one verdict per input line (`verdicts.jsonl`), and
-the filter table (`report.json`). LLM answers are cached in `apigen.sqlite`, so a killed
-verify resumes without asking again.
+the filter table (`report.json`, and as a page: `report.html`). LLM answers are cached
+in `apigen.sqlite`, so a killed verify resumes without asking again.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.session import open_client
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.report import ReportBuilder, print_report, report_json
+from apigen_async.report_rows import PageCollector
 from apigen_async.sampling import PromptLibrary
 from apigen_async.schema import STYLES, Call, Rejection, Task, Tool
 from apigen_async.scrub import Scrubber
@@ -251,6 +252,7 @@ def _write(
     seconds: float,
 ) -> int:
     builder = ReportBuilder()
+    page = PageCollector(library)
     kept = 0
     with (
         atomic_file(out / "dataset.jsonl") as dataset,
@@ -270,6 +272,7 @@ def _write(
                 result = checked[row.item.index]
                 record = _record(row.item, result, source)
                 builder.add_task(record)
+                page.add_task(record, record.pairs if result.rejection is None else [])
                 rejection: Rejection | None = result.rejection
                 verdict = Verdict(
                     line=row.line,
@@ -292,11 +295,16 @@ def _write(
     )
     with atomic_file(out / "report.json") as handle:
         handle.write(report_json(report))
+    from apigen_async.report_html import render_html  # slow import (bokeh): only here
+
+    with atomic_file(out / "report.html") as handle:
+        handle.write(render_html(report, page.result()).encode())
     print_report(report, Console(file=sys.stdout, width=max(120, Console().width)))
     malformed = sum(1 for r in rows if r.item is None)
     print(
         f"verify: kept {kept} of {len(rows)} rows ({malformed} malformed); wrote "
-        f"{out / 'dataset.jsonl'}, {out / 'verdicts.jsonl'}, {out / 'report.json'}",
+        f"{out / 'dataset.jsonl'}, {out / 'verdicts.jsonl'}, {out / 'report.json'}, "
+        f"{out / 'report.html'}",
         file=sys.stderr,
     )
     return 0

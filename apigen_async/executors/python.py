@@ -49,6 +49,10 @@ class _Worker:
         process = await anyio.open_process(
             [sys.executable, "-m", "apigen_async.executors._worker", str(memory_mb)],
             stderr=None,
+            # Out of the parent's process group: a group Ctrl-C that arrives while the
+            # worker is still importing (before it ignores SIGINT) must not kill it; the
+            # parent stops its workers, and a worker whose parent died reads EOF and exits.
+            start_new_session=True,
         )
         return cls(process)
 

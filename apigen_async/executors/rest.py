@@ -35,6 +35,7 @@ from typing import Any, Literal, Protocol, Self
 from urllib.parse import quote, urlsplit
 
 import aiohttp
+import anyio
 import orjson
 from aiolimiter import AsyncLimiter
 from yarl import URL
@@ -242,8 +243,10 @@ class RestExecutor:
         tb: TracebackType | None,
     ) -> None:
         if self._session is not None:
-            await self._session.close()
-            self._session = None
+            session, self._session = self._session, None
+            # Shielded: on Ctrl-C the enclosing scope is cancelled and would cut the close.
+            with anyio.CancelScope(shield=True):
+                await session.close()
 
     def statistics(self) -> dict[str, int]:
         """A snapshot of results by origin (`local`, `cached`, ...) or `origin:error`."""

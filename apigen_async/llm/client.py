@@ -48,6 +48,7 @@ __all__ = [
     "DEFAULT_GIVE_UP_AFTER",
     "DEFAULT_MAX_RETRY_AFTER",
     "PRICES",
+    "TOOLS_UNSUPPORTED",
     "TRANSPORTS",
     "ChatRequest",
     "ClientSnapshot",
@@ -57,6 +58,7 @@ __all__ = [
     "LLMFailure",
     "LLMStats",
     "ResponseCache",
+    "ToolCall",
     "price_of",
 ]
 
@@ -102,9 +104,29 @@ class ChatRequest(msgspec.Struct, frozen=True, kw_only=True):
     max_tokens: int
     seed: int | None = None
     response_format: dict[str, Any] | None = None
+    #: OpenAI `tools` (native function calling); the answer's calls come back in
+    #: `Completion.tool_calls`.
+    tools: list[dict[str, Any]] | None = None
 
     def key(self) -> str:
-        return hashlib.sha256(msgspec.json.encode(self)).hexdigest()
+        fields = msgspec.structs.asdict(self)
+        # Fields added after the first release are left out while unset, so the cache
+        # keys of older requests (and their cached answers) stay what they were.
+        for name in _ADDED_FIELDS:
+            if fields[name] is None:
+                del fields[name]
+        return hashlib.sha256(msgspec.json.encode(fields)).hexdigest()
+
+
+_ADDED_FIELDS = ("tools",)
+
+
+class ToolCall(msgspec.Struct, frozen=True, kw_only=True):
+    """One native function call as the endpoint returned it: arguments are raw JSON text
+    (decoding them is the caller's judgement, not a transport fault)."""
+
+    name: str
+    arguments: str = ""
 
 
 class Completion(msgspec.Struct, frozen=True, kw_only=True):
@@ -113,6 +135,7 @@ class Completion(msgspec.Struct, frozen=True, kw_only=True):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached: bool = False
+    tool_calls: list[ToolCall] = []
     #: The model that answered, under the name its endpoint serves it ("" in caches
     #: written before several endpoints existed: the requested model).
     model: str = ""
@@ -488,6 +511,8 @@ class LLMClient:
 
     async def _with_retries(self, request: ChatRequest) -> Completion | LLMFailure:
         chars = sum(len(m["content"]) for m in request.messages)
+        if request.tools:
+            chars += len(_ENCODE(request.tools))
         estimate = estimate_tokens(chars, int(min(self._avg_completion, request.max_tokens)))
         attempt = 0
         avoid: Lane | None = None
@@ -608,6 +633,10 @@ class LLMClient:
             finish_reason=choice.finish_reason or "stop",
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
+            tool_calls=[
+                ToolCall(name=c.function.name, arguments=c.function.arguments or "")
+                for c in choice.message.tool_calls or ()
+            ],
         )
 
     def _raise_for_status(
@@ -615,6 +644,7 @@ class LLMClient:
     ) -> None:
         """Map an HTTP error to what the retry layer does with it (as the SDK would)."""
         message = _error_message(raw)
+        _raise_if_tools_refused(request, status, message)
         if status == 429:
             raise _Retryable("rate_limited", "429 rate limited", _retry_after_headers(headers))
         if status in (408, 409) or status >= 500:
@@ -638,6 +668,8 @@ class LLMClient:
             kwargs["seed"] = request.seed
         if request.response_format is not None:
             kwargs["response_format"] = request.response_format
+        if request.tools is not None:
+            kwargs["tools"] = request.tools
         try:
             with anyio.fail_after(self.timeout):
                 sdk = self._openai[id(lane)]
@@ -655,6 +687,7 @@ class LLMClient:
         except openai.RateLimitError as exc:
             raise _Retryable("rate_limited", "429 rate limited", _retry_after(exc)) from exc
         except openai.InternalServerError as exc:
+            _raise_if_tools_refused(request, exc.status_code, _message(exc))
             raise _Retryable(f"http_{exc.status_code}", str(exc)[:200], _retry_after(exc)) from exc
         except openai.APIConnectionError as exc:
             raise _Retryable("connection", f"{lane.url}: {exc}") from exc
@@ -667,6 +700,7 @@ class LLMClient:
             url = lane.url
             raise EndpointError(f"{url} refused the API key: {_message(exc)}") from exc
         except openai.BadRequestError as exc:
+            _raise_if_tools_refused(request, exc.status_code, _message(exc))
             if request.response_format is not None and self.structured == "auto":
                 raise _StructuredUnsupported from exc
             raise LLMFailureError(LLMFailure(code="bad_request", message=_message(exc))) from exc
@@ -684,6 +718,11 @@ class LLMClient:
             finish_reason=choice.finish_reason or "stop",
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
+            tool_calls=[
+                ToolCall(name=c.function.name, arguments=c.function.arguments or "")
+                for c in choice.message.tool_calls or ()
+                if getattr(c, "function", None) is not None
+            ],
         )
 
 
@@ -697,10 +736,21 @@ class _Body(msgspec.Struct, omit_defaults=True):
     max_tokens: int
     seed: int | None = None
     response_format: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+
+
+class _Function(msgspec.Struct):
+    name: str = ""
+    arguments: str | None = None
+
+
+class _ToolCall(msgspec.Struct):
+    function: _Function = msgspec.field(default_factory=_Function)
 
 
 class _Message(msgspec.Struct):
     content: str | None = None
+    tool_calls: list[_ToolCall] | None = None
 
 
 class _Choice(msgspec.Struct):
@@ -750,6 +800,7 @@ class _DirectChat:
             max_tokens=request.max_tokens,
             seed=request.seed,
             response_format=request.response_format,
+            tools=request.tools,
         )
         async with self._session.post(self.url, data=_ENCODE(body)) as response:
             return response.status, response.headers, await response.read()
@@ -795,6 +846,18 @@ def _http_client(transport: str, connections: int, timeout: float) -> httpx2.Asy
     if transport == "openai-httpx":
         return openai.DefaultAsyncHttpxClient(limits=limits, timeout=timeout)
     return openai.DefaultAioHttpClient(limits=limits, timeout=timeout)
+
+
+#: `LLMFailure.code` of a request whose `tools` the endpoint refused (no function calling).
+TOOLS_UNSUPPORTED = "tools_unsupported"
+
+
+def _raise_if_tools_refused(request: ChatRequest, status: int, message: str) -> None:
+    # Servers without function calling answer `tools` with a 400 (vLLM without a tool
+    # parser), 422, or a 500 (llama.cpp without --jinja), each naming tools in the message.
+    # Other 400s (a prompt over the context size) are not about tools: they stay failures.
+    if request.tools is not None and status in (400, 422, 500, 501) and "tool" in message.lower():
+        raise LLMFailureError(LLMFailure(code=TOOLS_UNSUPPORTED, message=message))
 
 
 class _StructuredUnsupported(Exception):

@@ -47,6 +47,8 @@ async def open_client(
     models: list[str] | None = None,
     request_log: RequestLog | None = None,
     give_up_after: int | None = DEFAULT_GIVE_UP_AFTER,
+    rpm: float | None = None,
+    tpm: float | None = None,
 ) -> AsyncIterator[LLMClient]:
     """A checked client for `endpoint`; the embedded server stops when the block ends."""
     async with anyio.create_task_group() as services:
@@ -60,7 +62,7 @@ async def open_client(
             base_url=base_url,
             routes=routes,
             api_key=api_key,
-            limits=Limits(concurrency=concurrency),
+            limits=Limits(concurrency=concurrency, rpm=rpm, tpm=tpm),
             cache=cache,
             timeout=timeout or (900.0 if endpoint.kind == "local" else 300.0),
             max_retries=max_retries,
@@ -72,5 +74,8 @@ async def open_client(
             await client.preflight(sorted(set(models or [endpoint.model, endpoint.judge_model])))
             yield client
         finally:
-            await client.aclose()
+            # Shielded: on Ctrl-C the scope is already cancelled, and an unshielded close
+            # returns at once, leaving aiohttp to warn about an unclosed session.
+            with anyio.CancelScope(shield=True):
+                await client.aclose()
             services.cancel_scope.cancel()
