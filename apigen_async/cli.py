@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -629,44 +630,24 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(local_checker="same", judge_model=None)
 
 
+#: Each command's coroutine, imported only when it runs so start-up stays light.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("apigen_async.run", "generate_command"),
+    "verify": ("apigen_async.commands.verify", "verify_command"),
+    "split": ("apigen_async.commands.split", "split_command"),
+    "eval": ("apigen_async.commands.eval", "eval_command"),
+    "merge": ("apigen_async.commands.merge", "merge_command"),
+    "report": ("apigen_async.run", "report_command"),
+    "bench": ("apigen_async.commands.bench", "bench_command"),
+    "serve-apis": ("apigen_async.run", "serve_apis_command"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    module, name = _COMMANDS.get(args.command, ("apigen_async.catalog.commands", "catalog_command"))
     try:
-        if args.command == "generate":
-            from apigen_async.run import generate_command
-
-            return _run(generate_command, args)
-        if args.command == "verify":
-            from apigen_async.commands.verify import verify_command
-
-            return _run(verify_command, args)
-        if args.command == "split":
-            from apigen_async.commands.split import split_command
-
-            return _run(split_command, args)
-        if args.command == "eval":
-            from apigen_async.commands.eval import eval_command
-
-            return _run(eval_command, args)
-        if args.command == "merge":
-            from apigen_async.commands.merge import merge_command
-
-            return _run(merge_command, args)
-        if args.command == "report":
-            from apigen_async.run import report_command
-
-            return _run(report_command, args)
-        if args.command == "bench":
-            from apigen_async.commands.bench import bench_command
-
-            return _run(bench_command, args)
-        if args.command == "serve-apis":
-            from apigen_async.run import serve_apis_command
-
-            return _run(serve_apis_command, args)
-        from apigen_async.catalog.commands import catalog_command
-
-        return _run(catalog_command, args)
+        return _run(getattr(importlib.import_module(module), name), args)
     except ApigenError as exc:
         print(f"apigen: error: {_scrubber(args)(str(exc))}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import sqlite3
@@ -79,3 +80,9 @@ def stored_tasks(db: Path) -> int:
             return int(conn.execute("SELECT count(*) FROM tasks").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+def require_bfcl_data() -> None:
+    """scripts/setup installs bfcl-eval for its data files: without it these tests fail."""
+    if importlib.util.find_spec("bfcl_eval") is None:
+        raise RuntimeError("BFCL data missing: pip install --no-deps -r requirements-nodeps.txt")

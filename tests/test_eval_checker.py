@@ -9,7 +9,6 @@ BFCL's error type.
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,11 +32,9 @@ from apigen_async.eval.items import EvalItem
 from apigen_async.eval.score import score_item
 from apigen_async.llm.client import ToolCall
 from apigen_async.schema import Call
+from tests.helpers import require_bfcl_data
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("bfcl_eval") is None,
-    reason="BFCL data missing: pip install --no-deps -r requirements-nodeps.txt",
-)
+require_bfcl_data()
 
 #: Items whose first acceptable answer BFCL's checker rejects too, and why.
 GROUND_TRUTH_REJECTED = {

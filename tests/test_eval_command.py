@@ -3,7 +3,6 @@ kind of mistake, each a one-line error)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import signal
 import sqlite3
@@ -14,12 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, apigen, cli_env, fake_endpoint
+from tests.helpers import REPO, apigen, cli_env, fake_endpoint, require_bfcl_data
 
-needs_bfcl = pytest.mark.skipif(
-    importlib.util.find_spec("bfcl_eval") is None,
-    reason="BFCL data missing: pip install --no-deps -r requirements-nodeps.txt",
-)
+require_bfcl_data()
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +76,6 @@ def test_eval_reads_our_bfcl_export_and_finds_a_wrong_answer(dataset: Path, tmp_
     assert failures[0]["expected"] == target["ground_truth"]
 
 
-@needs_bfcl
 def test_eval_on_bfcl_writes_scores_failures_and_bfcl_result_files(tmp_path: Path) -> None:
     out = tmp_path / "eval"
     with fake_endpoint() as url:

@@ -9,7 +9,6 @@ are text, which BFCL's FC scoring counts as no call (README, "Evaluating a model
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -17,15 +16,10 @@ import pytest
 
 from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.catalog.library import load_catalog
-from tests.helpers import apigen
+from tests.helpers import apigen, require_bfcl_data
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("bfcl_eval") is None,
-        reason="BFCL data missing: pip install --no-deps -r requirements-nodeps.txt",
-    ),
-]
+pytestmark = pytest.mark.slow
+require_bfcl_data()
 
 
 @pytest.mark.timeout(900)
