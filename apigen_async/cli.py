@@ -28,8 +28,8 @@ from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER, DEFAULT_MAX_RETRY_AFT
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
-from apigen_async.schema import STYLES
 from apigen_async.scrub import Scrubber
+from apigen_async.styles import STYLES
 
 __all__ = ["main", "parse_range", "parse_shard", "parse_styles"]
 

@@ -40,6 +40,7 @@ from typing import Any
 import msgspec
 
 from apigen_async.schema import Call, Pair, Param, Rejection, Style, Tool
+from apigen_async.styles import spec
 
 __all__ = ["RULES", "check_rules"]
 
@@ -60,7 +61,7 @@ def _reject(code: str, message: str) -> Rejection:
 def check_rules(pair: Pair, tools: Mapping[str, Tool], style: Style) -> Rejection | None:
     """The first rule `pair` breaks, or None. `tools` are the functions the task offered."""
     query = Query(pair.query)
-    if style == "irrelevance" or not pair.answers:
+    if not pair.answers or spec(style).no_call:
         for tool in tools.values():
             if query.names(tool.name):
                 return _reject(

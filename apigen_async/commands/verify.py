@@ -36,12 +36,13 @@ from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.session import open_client
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
+from apigen_async.prompts import PromptLibrary
 from apigen_async.report import ReportBuilder, print_report, report_json
 from apigen_async.report_rows import PageCollector
-from apigen_async.sampling import PromptLibrary
-from apigen_async.schema import STYLES, Call, Rejection, Task, Tool
+from apigen_async.schema import Call, Rejection, Task, Tool
 from apigen_async.scrub import Scrubber
 from apigen_async.store import PairRecord, Session, TaskRecord, open_store
+from apigen_async.styles import STYLES
 from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items, infer_style
 
 __all__ = ["Verdict", "read_rows", "verify_command"]
