@@ -22,7 +22,6 @@ from rich.console import Console
 from apigen_async import __version__
 from apigen_async.card import CardInfo, render_card
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
-from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
 from apigen_async.dedup import DedupConfig
@@ -48,6 +47,7 @@ from apigen_async.sampling import Example, ExamplePool, Sampler, SamplerConfig
 from apigen_async.schema import Tool
 from apigen_async.scrub import Scrubber
 from apigen_async.shards import ShardedSelection
+from apigen_async.stages import parse_checks
 from apigen_async.store import Session, Store, open_reader, open_store
 from apigen_async.styles import api_ranges
 
