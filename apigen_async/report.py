@@ -30,6 +30,7 @@ __all__ = [
     "FilterRow",
     "Report",
     "ReportBuilder",
+    "filter_row_type",
     "print_report",
     "rejected_at",
 ]
@@ -38,21 +39,25 @@ __all__ = [
 #: The filter table's checks, in flow order: a pair is rejected by at most one of them.
 FILTER_STAGES: tuple[str, ...] = STAGES[1:]
 
-#: One row of the paper's filter table per generator model, with a `failed_<stage>`
-#: column per stage of `apigen_async.stages.ORDER` (0 when the check did not run).
-FilterRow = msgspec.defstruct(
-    "FilterRow",
-    [
-        ("generator", str),
-        ("generated", int),
-        *((f"failed_{stage}", int, 0) for stage in FILTER_STAGES),
-        ("verified", int),
-        ("pass_rate", float),
-    ],
-    kw_only=True,
-    frozen=True,
-    module=__name__,
-)
+def filter_row_type(stages: Sequence[str]) -> type[msgspec.Struct]:
+    """The filter table's row: a `failed_<stage>` column per stage (0 when it did not run)."""
+    return msgspec.defstruct(
+        "FilterRow",
+        [
+            ("generator", str),
+            ("generated", int),
+            *((f"failed_{stage}", int, 0) for stage in stages),
+            ("verified", int),
+            ("pass_rate", float),
+        ],
+        kw_only=True,
+        frozen=True,
+        module=__name__,
+    )
+
+
+#: One row of the paper's filter table per generator model.
+FilterRow = filter_row_type(FILTER_STAGES)
 
 
 def rejected_at(row: Any, stage: str) -> int:
