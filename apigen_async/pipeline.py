@@ -76,7 +76,8 @@ class _Segment:
     """Per-pair stages run one after another by one pool of workers."""
 
     steps: list[_Step] = field(default_factory=list)
-    workers: Callable[[PipelineSettings], int] = lambda settings: settings.concurrency
+    #: Its pool's size (None: the first segment, run by the generator's workers).
+    workers: Callable[[PipelineSettings], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,9 @@ async def run_pipeline(
                 for _ in range(settings.concurrency):
                     workers.start_soon(generate_worker, tasks_recv.clone(), outlets(0))
                 for k, (_, recv) in enumerate(pair_streams, 1):
-                    for _ in range(segments[k].workers(settings)):
+                    size = segments[k].workers
+                    assert size is not None
+                    for _ in range(size(settings)):
                         workers.start_soon(pair_worker, segments[k], recv.clone(), outlets(k))
                 for i, stage in enumerate(batch_stages):
                     nxt = batch_streams[i + 1][0] if i + 1 < len(batch_stages) else None
