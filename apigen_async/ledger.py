@@ -1,8 +1,8 @@
 """The task ledger: open tasks and their pairs, epochs of the example pool, the stop rule.
 
 Determinism (what makes resume exact): task `i` is drawn from (seed, i) and from the
-examples verified in epochs up to `epoch(i) - 2`; the producer waits for that epoch
-to finish before drawing (`visible_epoch`). The run stops once tasks `0..k` are all
+seeds and the examples verified in epochs up to `epoch(i) - 2`; the producer waits for
+that epoch to finish before drawing (`visible_epoch`). The run stops once tasks `0..k` are all
 finished and hold at least N verified pairs (`reached`); the dataset is the first N of
 them in (task, pair) order.
 
@@ -120,7 +120,8 @@ class Ledger:
 
     async def visible_epoch(self, index: int) -> int:
         """The last pool epoch task `index` may see, once it has finished."""
-        visible = self.epoch_of(index) - 2
+        # Never below -1, the seeds' epoch: the first two epochs' tasks see them.
+        visible = max(self.epoch_of(index) - 2, -1)
         if visible >= 0:
             await self.epoch_event(visible).wait()
         # No later task looks further back than this one: older examples can go.

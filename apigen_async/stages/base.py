@@ -11,7 +11,7 @@ Four kinds of stage, in this order in `apigen_async.stages.ORDER`:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -54,6 +54,8 @@ class PairWork(msgspec.Struct, frozen=True, kw_only=True):
     generator: str
     #: The task's offered tools by name (one mapping shared by the task's pairs).
     offered: Mapping[str, Tool]
+    #: The queries of the examples the generation prompt showed (shared likewise).
+    shown: Sequence[str] = ()
     #: The item as generated, until the format stage types it as `pair`.
     raw: Any = None
     pair: Pair | None = None

@@ -30,6 +30,7 @@ async def generate(ctx: Context, sampled: Sampled) -> Generated | Rejection:
         return Rejection(stage="generate", code=completion.code, message=completion.message)
     generator = completion.model or settings.model
     by_name = {t.name: t for t in offered}
+    shown = [ex.query for ex in examples]
     items = read_pairs(completion)
     if isinstance(items, Rejection):
         # The format stage's verdict on the whole answer: one rejected item holding it.
@@ -40,7 +41,9 @@ async def generate(ctx: Context, sampled: Sampled) -> Generated | Rejection:
     return Generated(
         completion,
         [
-            PairWork(task=task, index=i, generator=generator, offered=by_name, raw=item)
+            PairWork(
+                task=task, index=i, generator=generator, offered=by_name, shown=shown, raw=item
+            )
             for i, item in enumerate(items)
         ],
     )

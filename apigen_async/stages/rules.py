@@ -14,7 +14,7 @@ __all__ = ["STAGE", "check"]
 
 async def check(ctx: Context, work: PairWork) -> PairWork | Rejection:
     assert work.pair is not None
-    return check_rules(work.pair, work.offered, work.task.style) or work
+    return check_rules(work.pair, work.offered, work.task.style, work.shown) or work
 
 
 STAGE = PairStage(name="rules", rejects_as="rules", run=check)
