@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import msgspec
 
 from apigen_async.export import EXPORT_FILES
-from apigen_async.report import Report
+from apigen_async.report import FILTER_STAGES, Report, rejected_at
 
 __all__ = ["CardInfo", "render_card", "size_category"]
 
@@ -140,11 +140,11 @@ def render_card(report: Report, info: CardInfo) -> str:
         "",
     ]
     lines += _table(
-        ["generator", "generated", "failed format", "failed rules", "failed execution",
-         "failed resolve", "failed semantic", "verified", "pass rate"],
+        ["generator", "generated", *(f"failed {s}" for s in FILTER_STAGES), "verified",
+         "pass rate"],
         [
-            [r.generator, r.generated, r.failed_format, r.failed_rules, r.failed_execution,
-             r.failed_resolve, r.failed_semantic, r.verified, f"{r.pass_rate:.1%}"]
+            [r.generator, r.generated, *(rejected_at(r, s) for s in FILTER_STAGES), r.verified,
+             f"{r.pass_rate:.1%}"]
             for r in report.filter_table
         ],
     )  # fmt: skip

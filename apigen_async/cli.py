@@ -12,7 +12,6 @@ from pathlib import Path
 import anyio
 
 from apigen_async import __version__
-from apigen_async.checks import CHECKS
 from apigen_async.commands.bench import add_bench_parser
 from apigen_async.commands.flags import Parser, number, positive
 from apigen_async.dedup import DEFAULT_THRESHOLD
@@ -28,8 +27,9 @@ from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER, DEFAULT_MAX_RETRY_AFT
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
-from apigen_async.schema import STYLES
 from apigen_async.scrub import Scrubber
+from apigen_async.stages import CHECKS
+from apigen_async.styles import STYLES
 
 __all__ = ["main", "parse_range", "parse_shard", "parse_styles"]
 

@@ -16,8 +16,10 @@ import msgspec
 from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
 from apigen_async.llm.client import ChatRequest, Completion
 from apigen_async.llm.decode import extract_json
-from apigen_async.sampling import Example, PromptLibrary, render_examples
+from apigen_async.prompts import PromptLibrary
+from apigen_async.sampling import Example, render_examples
 from apigen_async.schema import Param, Rejection, Style, Task, Tool
+from apigen_async.styles import spec
 
 __all__ = [
     "call_schema",
@@ -26,15 +28,6 @@ __all__ = [
     "read_pairs",
     "render_needs",
 ]
-
-_CALL_COUNTS: dict[Style, tuple[int, int | None]] = {
-    "simple": (1, 1),
-    "multiple": (1, 1),
-    "parallel": (2, 4),
-    "parallel_multiple": (2, 5),
-    "irrelevance": (0, 0),
-}
-
 
 #: Bounds on generated values, so a looping model still closes its JSON in time.
 _MAX_STRING = 200
@@ -72,7 +65,7 @@ def call_schema(tools: Sequence[Tool]) -> dict[str, Any]:
 
 def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict[str, Any]:
     """`response_format` holding each call to a sampled function and its argument schema."""
-    lo, hi = _CALL_COUNTS[style]
+    lo, hi = spec(style).schema_calls
     answers: dict[str, Any] = {"type": "array", "minItems": lo}
     if hi is not None:
         answers["maxItems"] = hi
@@ -126,7 +119,7 @@ def render_needs(style: Style, tools: Sequence[Tool]) -> str:
     the query never gives; naming them per function beside the specs tells the generator
     what its query has to contain.
     """
-    if style == "irrelevance":
+    if spec(style).no_call:
         return ""
     lines = ["Values the query must state for a call (the user's own, written out):"]
     for tool in tools:

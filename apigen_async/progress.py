@@ -18,13 +18,11 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from apigen_async.ledger import RunState
 from apigen_async.llm.client import ClientSnapshot, EndpointSnapshot, LLMClient
-from apigen_async.pipeline import RunState
-from apigen_async.schema import STAGES
+from apigen_async.stages import STAGES
 
 __all__ = ["Progress", "RunSnapshot", "StatusView", "status_view"]
-
-_STAGES = STAGES
 
 
 class RunSnapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -126,13 +124,14 @@ def _requests_then(then: ClientSnapshot | None, url: str) -> int:
 
 def _pass_rates(snap: RunSnapshot) -> dict[str, float | None]:
     # Every finished pair stopped at exactly one stage or was verified, so each stage saw
-    # the pairs that passed the ones before it. "generate" counts whole tasks.
+    # the pairs that passed the ones before it. The first (generate) counts whole tasks.
     rej = snap.rejected
+    task_stage, *pair_stages = STAGES
     rates: dict[str, float | None] = {}
-    failed_tasks = rej.get("generate", 0)
-    rates["generate"] = _ratio(snap.tasks_done - failed_tasks, snap.tasks_done)
+    failed_tasks = rej.get(task_stage, 0)
+    rates[task_stage] = _ratio(snap.tasks_done - failed_tasks, snap.tasks_done)
     entered = snap.generated
-    for stage in _STAGES[1:]:
+    for stage in pair_stages:
         passed = entered - rej.get(stage, 0)
         rates[stage] = _ratio(passed, entered)
         entered = passed
@@ -210,7 +209,7 @@ def render(v: StatusView) -> Group:
     stages.add_column("stage")
     stages.add_column("pass", justify="right")
     stages.add_column("rejected", justify="right")
-    for stage in _STAGES:
+    for stage in STAGES:
         stages.add_row(stage, _pct(v.pass_rates.get(stage)), str(v.rejected.get(stage, 0)))
     # A grid row ends the bar's line (a bare ProgressBar does not).
     bar_row = Table.grid(padding=(0, 1))

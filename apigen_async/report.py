@@ -21,22 +21,48 @@ from apigen_async.compact import HashSet64
 from apigen_async.dedup import Deduplicator, MergedPair
 from apigen_async.llm.router import EndpointUsage
 from apigen_async.schema import Tool
+from apigen_async.stages import STAGES
 from apigen_async.store import PairRecord, Session, TaskRecord
 
-__all__ = ["DiversityCounter", "Report", "ReportBuilder", "print_report"]
+__all__ = [
+    "FILTER_STAGES",
+    "DiversityCounter",
+    "FilterRow",
+    "Report",
+    "ReportBuilder",
+    "filter_row_type",
+    "print_report",
+    "rejected_at",
+]
 
 
-class FilterRow(msgspec.Struct, frozen=True, kw_only=True):
-    generator: str
-    generated: int
-    failed_format: int
-    #: The rules and re-solve checks (not in the paper's table): 0 when not run.
-    failed_rules: int = 0
-    failed_execution: int
-    failed_resolve: int = 0
-    failed_semantic: int
-    verified: int
-    pass_rate: float
+#: The filter table's checks, in flow order: a pair is rejected by at most one of them.
+FILTER_STAGES: tuple[str, ...] = STAGES[1:]
+
+def filter_row_type(stages: Sequence[str]) -> type[msgspec.Struct]:
+    """The filter table's row: a `failed_<stage>` column per stage (0 when it did not run)."""
+    return msgspec.defstruct(
+        "FilterRow",
+        [
+            ("generator", str),
+            ("generated", int),
+            *((f"failed_{stage}", int, 0) for stage in stages),
+            ("verified", int),
+            ("pass_rate", float),
+        ],
+        kw_only=True,
+        frozen=True,
+        module=__name__,
+    )
+
+
+#: One row of the paper's filter table per generator model.
+FilterRow = filter_row_type(FILTER_STAGES)
+
+
+def rejected_at(row: Any, stage: str) -> int:
+    """A `FilterRow`'s count of pairs `stage` rejected."""
+    return int(getattr(row, f"failed_{stage}"))
 
 
 class Reason(msgspec.Struct, frozen=True, kw_only=True):
@@ -298,11 +324,7 @@ class ReportBuilder:
             FilterRow(
                 generator=model,
                 generated=c["generated"],
-                failed_format=c["format"],
-                failed_rules=c["rules"],
-                failed_execution=c["execution"],
-                failed_resolve=c["resolve"],
-                failed_semantic=c["semantic"],
+                **{f"failed_{stage}": c[stage] for stage in FILTER_STAGES},
                 verified=c["verified"],
                 pass_rate=round(c["verified"] / c["generated"], 4) if c["generated"] else 0.0,
             )
@@ -377,11 +399,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
     for col in (
         "generator",
         "generated",
-        "failed format",
-        "failed rules",
-        "failed execution",
-        "failed resolve",
-        "failed semantic",
+        *(f"failed {stage}" for stage in FILTER_STAGES),
         "verified",
         "pass rate",
     ):
@@ -390,11 +408,7 @@ def print_report(report: Report, console: Console | None = None) -> None:
         table.add_row(
             row.generator,
             str(row.generated),
-            str(row.failed_format),
-            str(row.failed_rules),
-            str(row.failed_execution),
-            str(row.failed_resolve),
-            str(row.failed_semantic),
+            *(str(rejected_at(row, stage)) for stage in FILTER_STAGES),
             str(row.verified),
             f"{row.pass_rate:.1%}",
         )

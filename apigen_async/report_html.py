@@ -19,19 +19,11 @@ from bokeh.models import HoverTool, NumeralTickFormatter, Range1d
 from bokeh.plotting import figure
 from bokeh.resources import Resources
 
-from apigen_async.report import Report
+from apigen_async.report import FILTER_STAGES, Report, rejected_at
 from apigen_async.report_rows import PageData
 
 __all__ = ["render_html"]
 
-#: The checks in the order a pair meets them, with the FilterRow field counting failures.
-_STAGES = (
-    ("format", "failed_format"),
-    ("rules", "failed_rules"),
-    ("execution", "failed_execution"),
-    ("resolve", "failed_resolve"),
-    ("semantic", "failed_semantic"),
-)
 #: Bars of the calls-per-function chart; the rest are summed in its title.
 TOP_FUNCTIONS = 40
 
@@ -142,8 +134,8 @@ def _funnel(report: Report, charts: _Charts) -> str:
     out = []
     for row in report.filter_table:
         left, labels, values = row.generated, ["generated"], [row.generated]
-        for stage, field in _STAGES:
-            left -= getattr(row, field)
+        for stage in FILTER_STAGES:
+            left -= rejected_at(row, stage)
             labels.append(f"passed {stage}")
             values.append(left)
         notes = [f"{v} pairs ({v / max(1, row.generated):.1%})" for v in values]
@@ -173,11 +165,11 @@ def _pass_rates(report: Report, page: PageData, charts: _Charts) -> str:
     passed: dict[str, int] = {}
     for row in report.filter_table:
         left = row.generated
-        for stage, field in _STAGES:
+        for stage in FILTER_STAGES:
             reached[stage] = reached.get(stage, 0) + left
-            left -= getattr(row, field)
+            left -= rejected_at(row, stage)
             passed[stage] = passed.get(stage, 0) + left
-    stages = [s for s, _ in _STAGES if reached.get(s)]
+    stages = [s for s in FILTER_STAGES if reached.get(s)]
     return (
         charts.bars(
             "pass-stage",

@@ -22,7 +22,6 @@ from rich.console import Console
 from apigen_async import __version__
 from apigen_async.card import CardInfo, render_card
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
-from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.cli import parse_range, parse_styles
 from apigen_async.dedup import DedupConfig
@@ -41,13 +40,16 @@ from apigen_async.llm.session import start_local_models
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.pipeline import PipelineSettings, RunState, run_pipeline
 from apigen_async.progress import Progress
+from apigen_async.prompts import PromptLibrary
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
 from apigen_async.report_rows import PageCollector
-from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
+from apigen_async.sampling import Example, ExamplePool, Sampler, SamplerConfig
 from apigen_async.schema import Tool
 from apigen_async.scrub import Scrubber
 from apigen_async.shards import ShardedSelection
+from apigen_async.stages import parse_checks
 from apigen_async.store import Session, Store, open_reader, open_store
+from apigen_async.styles import api_ranges
 
 __all__ = ["generate_command", "report_command"]
 
@@ -160,13 +162,7 @@ def _sampler_config(args: argparse.Namespace) -> SamplerConfig:
         style_weights=parse_styles(args.styles),
         pairs_per_task=args.pairs_per_task,
         examples_range=parse_range("--examples-per-task", args.examples_per_task),
-        api_ranges={
-            "simple": (1, 1),
-            "multiple": (max(2, lo), max(2, hi)),
-            "parallel": (1, 1),
-            "parallel_multiple": (max(2, lo), max(2, hi)),
-            "irrelevance": (1, max(1, hi - 1)),
-        },
+        api_ranges=api_ranges(lo, hi),
     )
 
 

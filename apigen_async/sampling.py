@@ -14,24 +14,18 @@ import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
-from string import Template
 from typing import Literal
 
 import msgspec
 
-from apigen_async.schema import STYLES, Call, Style, Task, Tool
+from apigen_async.prompts import PromptLibrary
+from apigen_async.schema import Call, Style, Task, Tool
+from apigen_async.styles import DEFAULT_TOOLS_PER_TASK, STYLES, api_ranges
 
-__all__ = ["Example", "ExamplePool", "PromptLibrary", "Sampler", "SamplerConfig"]
+__all__ = ["Example", "ExamplePool", "Sampler", "SamplerConfig"]
 
 #: How many APIs each style offers (inclusive ranges).
-DEFAULT_API_RANGES: dict[Style, tuple[int, int]] = {
-    "simple": (1, 1),
-    "multiple": (2, 4),
-    "parallel": (1, 1),
-    "parallel_multiple": (2, 4),
-    "irrelevance": (1, 3),
-}
+DEFAULT_API_RANGES: dict[Style, tuple[int, int]] = api_ranges(*DEFAULT_TOOLS_PER_TASK)
 
 
 class Example(msgspec.Struct, frozen=True, kw_only=True):
@@ -113,29 +107,6 @@ class ExamplePool:
 
     def __len__(self) -> int:
         return len(self.by_id)
-
-
-class PromptLibrary:
-    """Prompt templates shipped as files in `apigen_async/prompts/`."""
-
-    def __init__(self) -> None:
-        root = resources.files("apigen_async") / "prompts"
-        self.system = (root / "system.txt").read_text().strip()
-        self.judge_system = (root / "judge_system.txt").read_text().strip()
-        self.judge = Template((root / "judge.txt").read_text())
-        # An answer with no call is judged on a different question: is no call right?
-        self.judge_irrelevance_system = (root / "judge_irrelevance_system.txt").read_text().strip()
-        self.judge_irrelevance = Template((root / "judge_irrelevance.txt").read_text())
-        # The re-solver sees the query and the functions only, never the pair's answers.
-        self.resolve_system = (root / "resolve_system.txt").read_text().strip()
-        self.resolve = Template((root / "resolve.txt").read_text())
-        self.generate: dict[str, Template] = {}
-        for entry in sorted((root / "generate").iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".txt"):
-                self.generate[entry.name.removesuffix(".txt")] = Template(entry.read_text())
-
-    def templates_for(self, style: Style) -> list[str]:
-        return [name for name in self.generate if name.rsplit("_", 1)[0] == style]
 
 
 class Sampler:

@@ -13,8 +13,6 @@ import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
 __all__ = [
-    "STAGES",
-    "STYLES",
     "Call",
     "ExecResult",
     "Judgement",
@@ -29,12 +27,10 @@ __all__ = [
     "Usage",
 ]
 
-Style = Literal["simple", "multiple", "parallel", "parallel_multiple", "irrelevance"]
-STYLES: tuple[Style, ...] = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
-
-Stage = Literal["generate", "format", "rules", "execution", "resolve", "semantic"]
-#: In the order a pair meets them: cheap and certain checks first, LLM calls last.
-STAGES: tuple[Stage, ...] = ("generate", "format", "rules", "execution", "resolve", "semantic")
+#: A query style's name: a key of `apigen_async.styles.REGISTRY`.
+Style = str
+#: Where a pair was rejected: a `rejects_as` of `apigen_async.stages.ORDER`.
+Stage = str
 
 #: JSON-Schema primitive names used for `Param.type`.
 JsonType = Literal["string", "integer", "number", "boolean", "array", "object", "null", "any"]

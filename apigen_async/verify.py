@@ -21,7 +21,7 @@ from apigen_async.checks.resolve import resolve_pairs
 from apigen_async.checks.rules import check_rules
 from apigen_async.checks.semantic import IRRELEVANCE_LEFT_TO_RESOLVE, JudgedPair, judge_pairs
 from apigen_async.llm.client import LLMClient
-from apigen_async.sampling import PromptLibrary
+from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import Call, ExecResult, Judgement, Pair, Rejection, Style, Tool
 
 __all__ = ["CheckedItem", "Checker", "VerifyItem", "check_items", "infer_style"]

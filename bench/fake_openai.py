@@ -486,6 +486,8 @@ def _resolve_content(config: FakeConfig, text: str) -> str | None:
 
 
 def _calls_for_style(rng: random.Random, style: str, tools: list[dict[str, Any]]) -> list[Any]:
+    # A copy of the call counts of `apigen_async/styles.py` (the fake imports nothing from
+    # the package): a style added there answers like `simple` here until added too.
     if style == "irrelevance":
         return []
     if style == "multiple":

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from apigen_async.catalog.library import load_catalog
-from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
+from apigen_async.prompts import PromptLibrary
+from apigen_async.sampling import Example, ExamplePool, Sampler, SamplerConfig
 from apigen_async.schema import Call
 
 TOOLS = load_catalog([], builtin=True).tools

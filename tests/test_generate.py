@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from apigen_async.schema import STAGES
+from apigen_async.stages import STAGES
 from tests.helpers import apigen, fake_endpoint
 
 HOSTILE = Path(__file__).parent / "data" / "hostile_apis.py"

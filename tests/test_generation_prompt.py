@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apigen_async.generate import generation_request
-from apigen_async.sampling import PromptLibrary
+from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import Param, Style, Task, Tool
 
 INTEREST = Tool(

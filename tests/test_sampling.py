@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from apigen_async.catalog.library import load_catalog
-from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler, SamplerConfig
-from apigen_async.schema import STYLES
+from apigen_async.prompts import PromptLibrary
+from apigen_async.sampling import Example, ExamplePool, Sampler, SamplerConfig
+from apigen_async.styles import STYLES
 
 TOOLS = load_catalog().tools
 

@@ -12,7 +12,8 @@ import pytest
 from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.catalog.python import import_module_file, load_python_tools
 from apigen_async.checks.format import check_pair
-from apigen_async.schema import STYLES, Pair, Tool
+from apigen_async.schema import Pair, Tool
+from apigen_async.styles import STYLES
 
 APIS = Path(__file__).resolve().parents[1] / "apis"
 SEEDS = APIS / "seeds"

@@ -8,7 +8,7 @@ import pytest
 
 from apigen_async.checks.semantic import JudgedPair, judge_request, read_judgements
 from apigen_async.llm.client import Completion
-from apigen_async.sampling import PromptLibrary
+from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import Call, ExecResult, Judgement, Pair, Param, Rejection, Tool
 
 ADD = Tool(

@@ -11,7 +11,8 @@ import msgspec
 import apis
 from apigen_async.catalog.python import load_python_tools
 from apigen_async.errors import ApiLoadError
-from apigen_async.schema import STYLES, Call, Tool
+from apigen_async.schema import Call, Tool
+from apigen_async.styles import STYLES
 
 __all__ = ["APIS_DIR", "Catalog", "builtin_python_files", "load_catalog", "load_seeds"]
 

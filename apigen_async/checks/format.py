@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apigen_async.schema import Call, Pair, Param, Rejection, Style, Tool
+from apigen_async.styles import spec
 
 __all__ = ["check_arguments", "check_pair", "check_value"]
 
@@ -75,20 +76,6 @@ def check_arguments(tool: Tool, arguments: Mapping[str, Any]) -> Rejection | Non
     return None
 
 
-def _call_count_problem(style: Style, calls: list[Call]) -> str | None:
-    n = len(calls)
-    distinct = len({c.name for c in calls})
-    if style in ("simple", "multiple") and n != 1:
-        return f"{style} wants exactly 1 call, got {n}"
-    if style == "parallel" and (n < 2 or distinct != 1):
-        return f"parallel wants 2+ calls of one function, got {n} calls of {distinct}"
-    if style == "parallel_multiple" and (n < 2 or distinct < 2):
-        return f"parallel_multiple wants 2+ calls of 2+ functions, got {n} calls of {distinct}"
-    if style == "irrelevance" and n != 0:
-        return f"irrelevance wants no call, got {n}"
-    return None
-
-
 def check_pair(raw: Any, tools: Mapping[str, Tool], style: Style) -> Pair | Rejection:
     """Validate one generated item; return the typed Pair or why it was rejected."""
     if not isinstance(raw, dict):
@@ -116,6 +103,6 @@ def check_pair(raw: Any, tools: Mapping[str, Tool], style: Style) -> Pair | Reje
         if rejection := check_arguments(tool, arguments):
             return rejection
         calls.append(Call(name=tool.name, arguments=arguments))
-    if problem := _call_count_problem(style, calls):
+    if problem := spec(style).call_count_problem(len(calls), len({c.name for c in calls})):
         return _reject("call_count", problem)
     return Pair(query=query.strip(), answers=calls)

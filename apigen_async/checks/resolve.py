@@ -24,7 +24,7 @@ from apigen_async.eval.ast_checker import calls_agree
 from apigen_async.generate import call_schema
 from apigen_async.llm.client import ChatRequest, Completion, LLMClient
 from apigen_async.llm.decode import read_batch
-from apigen_async.sampling import PromptLibrary
+from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import Call, Pair, Rejection, Style, Tool
 
 __all__ = [

@@ -46,6 +46,7 @@ from typing import Any
 import msgspec
 
 from apigen_async.schema import Call, Pair, Param, Rejection, Style, Tool
+from apigen_async.styles import spec
 
 __all__ = ["RULES", "check_rules"]
 
@@ -78,7 +79,7 @@ def check_rules(
         return _reject("copies_example", f"the query is the shown example {copied!r}")
     if repeated := _repeated_sentence(pair.query):
         return _reject("repeated_text", f"the query repeats {repeated!r}")
-    if style == "irrelevance" or not pair.answers:
+    if not pair.answers or spec(style).no_call:
         for tool in tools.values():
             if query.names(tool.name):
                 return _reject(

@@ -18,7 +18,7 @@ import msgspec
 from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.llm.client import ChatRequest, Completion, LLMClient
 from apigen_async.llm.decode import read_batch
-from apigen_async.sampling import PromptLibrary
+from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Tool
 
 __all__ = [

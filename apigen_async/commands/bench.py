@@ -137,7 +137,7 @@ def bench_request(model: str, *, max_tokens: int, temperature: float, seed: int)
     """The generator's prompt for three built-in tools (the same text for every seed)."""
     from apigen_async.catalog.library import load_catalog
     from apigen_async.generate import generation_request
-    from apigen_async.sampling import PromptLibrary
+    from apigen_async.prompts import PromptLibrary
     from apigen_async.schema import Task
 
     tools = load_catalog().by_name()

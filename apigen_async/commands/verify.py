@@ -25,7 +25,6 @@ from rich.console import Console
 
 from apigen_async.catalog.dialects import tool_from_openai, tool_from_xlam
 from apigen_async.catalog.library import load_catalog
-from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.errors import ConfigError
 from apigen_async.executors.python import PythonExecutor
@@ -36,12 +35,14 @@ from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.session import open_client
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
+from apigen_async.prompts import PromptLibrary
 from apigen_async.report import ReportBuilder, print_report, report_json
 from apigen_async.report_rows import PageCollector
-from apigen_async.sampling import PromptLibrary
-from apigen_async.schema import STYLES, Call, Rejection, Task, Tool
+from apigen_async.schema import Call, Rejection, Task, Tool
 from apigen_async.scrub import Scrubber
+from apigen_async.stages import parse_checks
 from apigen_async.store import PairRecord, Session, TaskRecord, open_store
+from apigen_async.styles import STYLES
 from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items, infer_style
 
 __all__ = ["Verdict", "read_rows", "verify_command"]

@@ -32,7 +32,7 @@ from apigen_async.llm.endpoint import resolve_endpoint
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.session import open_client
-from apigen_async.sampling import PromptLibrary
+from apigen_async.prompts import PromptLibrary
 from apigen_async.store import open_store
 from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items
 from bench.verify.check_rows import CATEGORIES, LabelledRow, default_files, load_rows

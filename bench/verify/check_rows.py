@@ -20,6 +20,7 @@ from apigen_async.checks.execution import ExecutorRouter, check_execution
 from apigen_async.checks.format import check_pair
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.schema import Call, Rejection
+from apigen_async.styles import STYLES
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,7 +34,6 @@ CATEGORIES = (
     "false_irrelevance",
     "false_call",
 )
-STYLES = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
 
 
 class LabelledRow(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
