@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 
 import apis.rest.service
+from apigen_async.catalog.library import local_rest_tools
 from apigen_async.executors.virtual import VirtualServer, open_rest_backend
 from apigen_async.schema import Call
-from apis.rest.service import local_tools
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +58,7 @@ def arrivals(monkeypatch: pytest.MonkeyPatch) -> Arrivals:
 
 
 async def _call_concurrently(backend: str, rps: float | None) -> None:
-    tools = {t.name: t for t in local_tools()}
+    tools = {t.name: t for t in local_rest_tools()}
     async with (
         open_rest_backend(backend, tools.values(), rps=rps, key_env="APIGEN_TEST_NO_KEY") as ex,
         anyio.create_task_group() as tg,
