@@ -150,10 +150,10 @@ def test_find_cycle_names_the_cycle() -> None:
     assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
 
 
-def test_every_module_imports_alone() -> None:
-    # Importable modules only: `apis/python/*` are tool files loaded by path, and running
-    # `__main__` would start the CLI.
-    names = [
+def importable_modules() -> list[str]:
+    """The modules that are imported by name: not `apis/python/*` (tool files, loaded by
+    path) and not `__main__` (importing it runs the CLI)."""
+    return [
         m
         for m, path in MODULES.items()
         if m.rpartition(".")[2] != "__main__"
@@ -161,6 +161,10 @@ def test_every_module_imports_alone() -> None:
             (p / "__init__.py").exists() for p in path.parents if p != REPO and REPO in p.parents
         )
     ]
+
+
+def test_every_module_imports_alone() -> None:
+    names = importable_modules()
     assert "apigen_async.export" in names and "apis.rest.service" in names
     # One fresh interpreter; before each import, every module of ours is forgotten, so each
     # one is imported as if it were the first (third-party modules stay loaded: fast).
