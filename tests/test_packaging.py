@@ -26,12 +26,8 @@ LOCAL_EXTRA = [
 
 # `None` in sys.modules makes `import x` fail and `importlib.util.find_spec(x)` answer None:
 # to the CLI the packages are not installed, as after a plain `pip install apigen-async`.
-WITHOUT_LOCAL_EXTRA = (
-    "import sys\n"
-    f"sys.modules.update(dict.fromkeys({LOCAL_EXTRA!r}))\n"
-    "from apigen_async.cli import main\n"
-    "sys.exit(main())\n"
-)
+HIDE_LOCAL_EXTRA = f"import sys\nsys.modules.update(dict.fromkeys({LOCAL_EXTRA!r}))\n"
+WITHOUT_LOCAL_EXTRA = HIDE_LOCAL_EXTRA + "from apigen_async.cli import main\nsys.exit(main())\n"
 
 
 def apigen_without_local_extra(*args: str) -> subprocess.CompletedProcess[str]:
@@ -98,7 +94,7 @@ def test_a_plain_install_pulls_no_model_and_no_llama_cpp() -> None:
 
 
 def test_the_package_imports_without_the_local_extra() -> None:
-    script = WITHOUT_LOCAL_EXTRA.split("from apigen_async.cli")[0] + (
+    script = HIDE_LOCAL_EXTRA + (
         "import importlib\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
     )
     result = subprocess.run(
