@@ -645,7 +645,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    module, name = _COMMANDS.get(args.command, ("apigen_async.catalog.commands", "catalog_command"))
+    module, name = _COMMANDS.get(args.command, ("apigen_async.commands.catalog", "catalog_command"))
     try:
         return _run(getattr(importlib.import_module(module), name), args)
     except ApigenError as exc:

@@ -12,10 +12,10 @@ grow with the size of the store or of the dataset.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal
+from typing import IO, Any, Protocol
 
 import msgspec
 
@@ -29,27 +29,22 @@ from apigen_async.store import PairRecord, TaskRecord
 __all__ = [
     "EXPORT_FILES",
     "EXPORT_FORMATS",
+    "FORMATS",
     "PARQUET_ROW_GROUP",
     "DatasetWriter",
+    "ExportFormat",
     "Selection",
     "dataset_rows",
+    "export_format",
     "select_verified",
     "write_dataset",
 ]
 
-ExportFormat = Literal["xlam", "openai", "sharegpt", "bfcl"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("xlam", "openai", "sharegpt", "bfcl", "parquet")
-#: File written for each format.
-EXPORT_FILES = {
-    "xlam": "dataset.jsonl",
-    "openai": "dataset.openai.jsonl",
-    "sharegpt": "dataset.sharegpt.jsonl",
-    "bfcl": "dataset.bfcl.jsonl",
-    "parquet": "dataset.parquet",
-}
 #: Rows per Parquet row group (and per Arrow batch held before it is written).
 PARQUET_ROW_GROUP = 4096
 _json = msgspec.json.encode
+#: One dataset row from (row number, pair, the catalog's tools, --extra-columns).
+Row = Callable[[int, PairRecord, Mapping[str, Tool], bool], dict[str, Any]]
 
 
 class Selection:
@@ -127,7 +122,7 @@ def _xlam_row(i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool) 
     return row
 
 
-def _openai_row(pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]:
+def _openai_row(i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool) -> dict[str, Any]:
     calls = [
         {
             "id": f"call_{k}",
@@ -147,7 +142,9 @@ def _openai_row(pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]:
     }
 
 
-def _sharegpt_row(pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]:
+def _sharegpt_row(
+    i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool
+) -> dict[str, Any]:
     return {
         "conversations": [
             {"from": "human", "value": pair.query},
@@ -157,7 +154,7 @@ def _sharegpt_row(pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]
     }
 
 
-def _bfcl_row(i: int, pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, Any]:
+def _bfcl_row(i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool) -> dict[str, Any]:
     """A BFCL question with its possible answer (each argument's accepted values)."""
     return {
         "id": f"{pair.style}_{i}",
@@ -169,27 +166,16 @@ def _bfcl_row(i: int, pair: PairRecord, tools: Mapping[str, Tool]) -> dict[str, 
     }
 
 
-def _row(
-    fmt: ExportFormat, i: int, pair: PairRecord, tools: Mapping[str, Tool], extra: bool
-) -> dict[str, Any]:
-    if fmt == "xlam":
-        return _xlam_row(i, pair, tools, extra)
-    if fmt == "openai":
-        return _openai_row(pair, tools)
-    if fmt == "bfcl":
-        return _bfcl_row(i, pair, tools)
-    return _sharegpt_row(pair, tools)
-
-
 def dataset_rows(
     pairs: Iterable[PairRecord],
     tools: Mapping[str, Tool],
-    fmt: ExportFormat = "xlam",
+    fmt: str = "xlam",
     *,
     extra: bool = False,
 ) -> Iterator[dict[str, Any]]:
+    row = export_format(fmt).row
     for i, pair in enumerate(pairs):
-        yield _row(fmt, i, pair, tools, extra)
+        yield row(i, pair, tools, extra)
 
 
 def _parquet_schema(extra: bool) -> Any:
@@ -214,8 +200,18 @@ def _parquet_schema(extra: bool) -> Any:
     return pa.schema(fields)
 
 
+class Sink(Protocol):
+    """Where one format's rows go, under a temporary name until the writer closes."""
+
+    def write(self, row: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class _JsonlSink:
-    def __init__(self, tmp: Path) -> None:
+    """One msgspec-encoded JSON object per line."""
+
+    def __init__(self, tmp: Path, extra: bool, row_group: int) -> None:
         self._file: IO[bytes] = tmp.open("wb", buffering=1 << 20)
 
     def write(self, row: dict[str, Any]) -> None:
@@ -229,8 +225,13 @@ class _ParquetSink:
     """xlam rows into a Parquet file, one row group per `PARQUET_ROW_GROUP` rows."""
 
     def __init__(self, tmp: Path, extra: bool, row_group: int) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise ConfigError(
+                "--export parquet needs pyarrow: pip install 'apigen-async[parquet]'"
+            ) from exc
 
         self._pa = pa
         self._schema = _parquet_schema(extra)
@@ -256,6 +257,44 @@ class _ParquetSink:
             self._writer.close()
 
 
+class ExportFormat(msgspec.Struct, frozen=True):
+    """One dataset file: its `--export` name, its file in the output folder, how a pair
+    becomes a row, and the sink that writes the rows (JSON lines unless said otherwise)."""
+
+    name: str
+    filename: str
+    row: Row
+    #: Opened on the file's temporary path with (path, --extra-columns, Parquet row group).
+    sink: Callable[[Path, bool, int], Sink] = _JsonlSink
+
+
+#: Every format `--export` accepts, by name: adding one is one entry here (and its row).
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("xlam", "dataset.jsonl", _xlam_row),
+        ExportFormat("openai", "dataset.openai.jsonl", _openai_row),
+        ExportFormat("sharegpt", "dataset.sharegpt.jsonl", _sharegpt_row),
+        ExportFormat("bfcl", "dataset.bfcl.jsonl", _bfcl_row),
+        # The xlam rows again, as a table.
+        ExportFormat("parquet", "dataset.parquet", _xlam_row, sink=_ParquetSink),
+    )
+}
+EXPORT_FORMATS: tuple[str, ...] = tuple(FORMATS)
+#: File written for each format.
+EXPORT_FILES: dict[str, str] = {name: f.filename for name, f in FORMATS.items()}
+
+
+def export_format(name: str) -> ExportFormat:
+    """The registered format `name`; any other name is refused (never a default format)."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ConfigError(
+            f"--export: unknown format {name!r}; choose from {', '.join(FORMATS)}"
+        ) from None
+
+
 class DatasetWriter:
     """Writes the dataset in every requested format in one pass, pair by pair.
 
@@ -278,37 +317,27 @@ class DatasetWriter:
         self.rows = 0
         self.paths: list[Path] = []
         self._tmps: list[Path] = []
-        #: (row format, sink); Parquet takes the xlam rows.
-        self._sinks: list[tuple[ExportFormat, _JsonlSink | _ParquetSink]] = []
-        formats = list(dict.fromkeys(formats))
-        if "parquet" in formats:
-            try:
-                import pyarrow.parquet  # noqa: F401
-            except ImportError as exc:
-                raise ConfigError(
-                    "--export parquet needs pyarrow: pip install 'apigen-async[parquet]'"
-                ) from exc
+        #: (format, sink) per file; formats that share a row function share its rows.
+        self._sinks: list[tuple[ExportFormat, Sink]] = []
+        chosen = [export_format(name) for name in dict.fromkeys(formats)]
         try:
-            for fmt in formats:
-                path = out / EXPORT_FILES[fmt]
+            for fmt in chosen:
+                path = out / fmt.filename
                 # Unique, so two writers (or a writer and a crash) never share one.
                 tmp = temp_path(path)
                 self.paths.append(path)
                 self._tmps.append(tmp)
-                if fmt == "parquet":
-                    self._sinks.append(("xlam", _ParquetSink(tmp, extra, row_group)))
-                else:
-                    self._sinks.append((fmt, _JsonlSink(tmp)))  # type: ignore[arg-type]
+                self._sinks.append((fmt, fmt.sink(tmp, extra, row_group)))
         except BaseException:
             self.abort()
             raise
 
     def write(self, pair: PairRecord) -> None:
-        rows: dict[ExportFormat, dict[str, Any]] = {}
+        rows: dict[Row, dict[str, Any]] = {}
         for fmt, sink in self._sinks:
-            row = rows.get(fmt)
+            row = rows.get(fmt.row)
             if row is None:
-                row = rows[fmt] = _row(fmt, self.rows, pair, self.tools, self.extra)
+                row = rows[fmt.row] = fmt.row(self.rows, pair, self.tools, self.extra)
             sink.write(row)
         self.rows += 1
 

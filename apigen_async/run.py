@@ -619,12 +619,13 @@ async def report_command(args: argparse.Namespace) -> int:
 
 
 async def serve_apis_command(args: argparse.Namespace) -> int:
-    from apis.rest.service import local_tools, serve
+    from apigen_async.catalog.library import local_rest_tools
+    from apis.rest.service import serve
 
     async with anyio.create_task_group() as tg:
         port = await tg.start(partial(serve, args.port, rps_per_key=args.rps_per_key))
         print(
-            f"local APIs: {len(local_tools())} tools on http://127.0.0.1:{port} "
+            f"local APIs: {len(local_rest_tools())} tools on http://127.0.0.1:{port} "
             "(X-RapidAPI-Key: any non-empty value)",
             flush=True,
         )

@@ -26,10 +26,11 @@ import anyio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from apigen_async.catalog.library import local_rest_tools
 from apigen_async.executors.rest import MemoryRestCache, RestExecutor
 from apigen_async.schema import Call, Tool
 from apis.rest.framework import registry
-from apis.rest.service import local_base_urls, local_tools
+from apis.rest.service import local_base_urls
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -40,7 +41,7 @@ def proc_cpu(pid: int) -> float:
 
 
 def workload(n: int) -> list[tuple[Tool, Call]]:
-    tools = {(t.rest.tool_name, t.rest.api_name): t for t in local_tools() if t.rest}
+    tools = {(t.rest.tool_name, t.rest.api_name): t for t in local_rest_tools() if t.rest}
     base = []
     for ep in registry():
         t = tools[(ep.tool.name, ep.name)]

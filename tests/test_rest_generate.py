@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from apis.rest.service import TOOLS_DIR, local_tools
+from apigen_async.catalog.library import local_rest_tools
+from apis.rest.service import TOOLS_DIR
 from tests.helpers import apigen, fake_endpoint
 from tests.test_generate import assert_report_adds_up, assert_valid_xlam_rows
 
@@ -26,7 +27,7 @@ def test_local_backend_runs_calls_on_the_local_api_service(tmp_path: Path) -> No
                         "--rest-backend", "local", "--apis", str(TOOLS_DIR), *COMMON)  # fmt: skip
     assert result.returncode == 0, result.stderr
     rows, report = _rest_rows(tmp_path)
-    local = {t.name for t in local_tools()}
+    local = {t.name for t in local_rest_tools()}
     for row in rows:
         calls = json.loads(row["answers"])
         assert calls and all(c["name"] in local for c in calls)

@@ -12,9 +12,10 @@ import pytest
 from aiohttp import web
 
 import apis.rest.service
+from apigen_async.catalog.library import local_rest_tools
+from apigen_async.executors.rest import DEFAULT_RATES, DEFAULT_REST_RPS
 from apigen_async.executors.virtual import VirtualServer, open_rest_backend
 from apigen_async.schema import Call
-from apis.rest.service import local_tools
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +59,7 @@ def arrivals(monkeypatch: pytest.MonkeyPatch) -> Arrivals:
 
 
 async def _call_concurrently(backend: str, rps: float | None) -> None:
-    tools = {t.name: t for t in local_tools()}
+    tools = {t.name: t for t in local_rest_tools()}
     async with (
         open_rest_backend(backend, tools.values(), rps=rps, key_env="APIGEN_TEST_NO_KEY") as ex,
         anyio.create_task_group() as tg,
@@ -96,3 +97,33 @@ async def test_without_rest_rps_our_own_servers_are_not_throttled(
     for host, times in arrivals.items():
         assert len(times) == CALLS_PER_HOST, host
         assert times[-1] - times[0] < 0.5, (host, times)
+
+
+@pytest.mark.parametrize("backend", ["local", "virtual", "rapidapi"])
+async def test_a_given_rate_is_the_executors_rate_on_every_backend(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The example: `--rest-rps 0.001` once ran 6 calls in 0.4 s on `local`.
+    monkeypatch.setenv("APIGEN_TEST_KEY", "k")
+    tools = local_rest_tools()
+    async with open_rest_backend(backend, tools, rps=0.001, key_env="APIGEN_TEST_KEY") as ex:
+        assert (ex.rps, ex.burst) == (0.001, 1)
+    async with open_rest_backend(backend, tools, key_env="APIGEN_TEST_KEY") as ex:
+        assert (ex.rps, ex.burst) == DEFAULT_RATES[backend]
+    assert DEFAULT_RATES["rapidapi"] == (DEFAULT_REST_RPS, 1)
+
+
+async def test_a_low_rate_holds_on_the_local_backend(arrivals: Arrivals) -> None:
+    # One host, a rate well below the default: three calls take two full periods.
+    rps = 2.0
+    tools = {t.name: t for t in local_rest_tools()}
+    name, arguments = next(iter(TOOLS.items()))
+    async with (
+        open_rest_backend("local", tools.values(), rps=rps, key_env="APIGEN_TEST_NO_KEY") as ex,
+        anyio.create_task_group() as tg,
+    ):
+        for n in range(3):
+            tg.start_soon(ex.execute, tools[name], Call(name=name, arguments=arguments(n)))
+    (times,) = arrivals.values()
+    gaps = [b - a for a, b in pairwise(times)]
+    assert len(times) == 3 and min(gaps) >= 0.9 / rps, gaps

@@ -54,7 +54,7 @@ def test_seed_files_are_up_to_date() -> None:
                 current = json.loads(json.dumps(tool_to_xlam(TOOLS[spec["name"]])))
                 assert spec == current, (
                     f"{row['id']}: stale spec of {spec['name']}; "
-                    "run python apis/seeds/build_seeds.py"
+                    "run python scripts/build_seeds.py"
                 )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pyarrow as pa
@@ -155,80 +155,6 @@ def old_select_verified(records: Sequence[TaskRecord], limit: int | None) -> lis
         if limit is not None and len(pairs) >= limit:
             break
     return pairs if limit is None else pairs[:limit]
-
-
-def old_report(
-    records: Sequence[TaskRecord], exported: Sequence[PairRecord], target: int | None
-) -> Report:
-    per_model: dict[str, Counter[str]] = {}
-    reasons: Counter[tuple[str, str]] = Counter()
-    examples: dict[tuple[str, str], str] = {}
-    by_style: dict[str, Counter[str]] = {}
-    failed: Counter[str] = Counter()
-    origins: Counter[str] = Counter()
-    for record in records:
-        if record.failure is not None:
-            failed[record.failure.code] += 1
-        for pair in record.pairs:
-            origins.update(r.origin for r in pair.results or ())
-            counts = per_model.setdefault(pair.generator, Counter())
-            style = by_style.setdefault(pair.style, Counter())
-            counts["generated"] += 1
-            style["generated"] += 1
-            if pair.rejection is None:
-                counts["verified"] += 1
-                style["verified"] += 1
-                continue
-            counts[pair.rejection.stage] += 1
-            key = (pair.rejection.stage, pair.rejection.code)
-            reasons[key] += 1
-            examples.setdefault(key, pair.rejection.message[:160])
-    verified_queries = [query_key(p.query) for r in records for p in r.pairs if p.rejection is None]
-    bigrams = [b for p in exported for b in itertools.pairwise((p.query or "").lower().split())]
-    used = {c.name for p in exported for c in p.answers or []}
-    n = max(1, len(exported))
-    tokens_in = sum(r.prompt_tokens for r in records)
-    tokens_out = sum(r.completion_tokens for r in records)
-    table = [
-        FilterRow(
-            generator=model,
-            generated=c["generated"],
-            failed_format=c["format"],
-            failed_execution=c["execution"],
-            failed_semantic=c["semantic"],
-            verified=c["verified"],
-            pass_rate=round(c["verified"] / c["generated"], 4) if c["generated"] else 0.0,
-        )
-        for model, c in sorted(per_model.items())
-    ]
-    wall = 12.5
-    return Report(
-        filter_table=table,
-        top_reasons=[
-            Reason(stage=s, code=c, count=k, example=examples[(s, c)])
-            for (s, c), k in reasons.most_common(10)
-        ],
-        by_style={k: dict(v) for k, v in sorted(by_style.items())},
-        tasks=len(records),
-        failed_requests=dict(failed),
-        execution_origins=dict(origins),
-        exported=len(exported),
-        diversity=Diversity(
-            tools_used=len(used),
-            categories_used=len({TOOLS[t].category for t in used}),
-            distinct_bigrams=round(len(set(bigrams)) / len(bigrams), 4) if bigrams else 0.0,
-            mean_query_words=round(sum(len((p.query or "").split()) for p in exported) / n, 2),
-            mean_calls=round(sum(len(p.answers or []) for p in exported) / n, 3),
-        ),
-        duplicates_removed=len(verified_queries) - len(set(verified_queries)),
-        target=target,
-        tokens_in=tokens_in,
-        tokens_out=tokens_out,
-        wall_seconds=wall,
-        verified_per_second=round(sum(r.verified for r in table) / wall, 3),
-        tokens_per_second=round((tokens_in + tokens_out) / wall, 1),
-        sessions=[Session(started="2026-01-01T00:00:00Z", wall_seconds=12.5)],
-    )
 
 
 # -- store ------------------------------------------------------------------------
@@ -430,22 +356,74 @@ def test_a_failed_export_leaves_no_files(tmp_path: Path) -> None:
 # -- report -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", [None, 25])
-async def test_streamed_report_equals_the_list_based_one(
-    tmp_path: Path, target: int | None
-) -> None:
-    records = make_records(400, seed=2)
-    await fill_store(tmp_path / "s.sqlite", records)
-    expected_pairs = old_select_verified(records, target)
-    expected = old_report(records, expected_pairs, target)
-    assert expected.duplicates_removed > 0 and expected.failed_requests
+def _pair(
+    task: int,
+    index: int,
+    generator: str,
+    query: str,
+    *calls: tuple[str, str],
+    rejected: Rejection | None = None,
+) -> PairRecord:
+    """A pair of `task` calling `(tool, origin of its result)` for each of `calls`."""
+    return PairRecord(
+        id=f"t-{task}:{index}",
+        task_index=task,
+        pair_index=index,
+        style=STYLES[task % len(STYLES)],
+        generator=generator,
+        tool_names=tuple(name for name, _ in calls) or ("tool_0",),
+        query=query,
+        answers=[Call(name=name, arguments={"x": k}) for k, (name, _) in enumerate(calls)],
+        results=[ExecResult(ok=rejected is None, output=0, origin=o) for _, o in calls],
+        thought="fine",
+        rejection=rejected,
+    )
 
-    # As run.py does it: one pass over the stream feeding the selection and the report.
-    async with open_reader(tmp_path / "s.sqlite") as store:
+
+def _task(index: int, pairs: list[PairRecord], tokens: tuple[int, int], **kw: Any) -> TaskRecord:
+    task = Task(
+        id=f"t-{index}",
+        index=index,
+        style=STYLES[index % len(STYLES)],
+        tool_names=("tool_0",),
+        example_ids=(),
+        template="default",
+        n_pairs=3,
+    )
+    return TaskRecord(
+        task=task, pairs=pairs, prompt_tokens=tokens[0], completion_tokens=tokens[1], **kw
+    )
+
+
+FORMAT, EXECUTION, SEMANTIC = REJECTIONS
+#: Four tasks (styles simple, multiple, parallel, parallel_multiple) with the figures below
+#: counted by hand: 9 pairs, 3 verified (one a repeat of another's query), 1 failed task.
+KNOWN_RECORDS = [
+    _task(0, [
+        _pair(0, 0, "gen-a", "Add one and two", ("tool_0", "python")),
+        _pair(0, 1, "gen-a", "q", rejected=FORMAT),
+    ], (10, 1)),
+    _task(1, [
+        _pair(1, 0, "gen-b", "add one  and two", ("tool_1", "local")),  # a repeated query
+        _pair(1, 1, "gen-b", "q", ("tool_1", "python"), rejected=EXECUTION),
+        _pair(1, 2, "gen-a", "q", rejected=SEMANTIC),
+    ], (20, 2)),
+    _task(2, [], (0, 0), failure=Rejection(stage="generate", code="timeout", message="t")),
+    _task(3, [
+        _pair(3, 0, "gen-b", "add one and three numbers", ("tool_3", "python"),
+              ("tool_4", "python")),
+        _pair(3, 1, "gen-a", "q", rejected=FORMAT),
+    ], (30, 3)),
+]  # fmt: skip
+
+
+async def _streamed_report(path: Path, target: int | None) -> tuple[Report, list[PairRecord]]:
+    """As run.py does it: one pass over the stream feeding the selection and the report."""
+    async with open_reader(path) as store:
         selection = Selection(target)
         builder = ReportBuilder()
         exported = []
-        async for record in store.iter_tasks(chunk=5):
+        async for record in store.iter_tasks(chunk=2):
             builder.add_task(record)
             for pair in selection.take(record):
                 builder.add_exported(pair)
@@ -456,39 +434,74 @@ async def test_streamed_report_equals_the_list_based_one(
             sessions=await store.sessions(),
             duplicates=selection.duplicates,
         )
-    assert exported == expected_pairs
-    assert report.exact_duplicates == expected.duplicates_removed
-    # The list-based reference predates the diversity and dedup breakdown (tests/test_dedup.py).
-    report = _without_new_figures(report)
-    assert report == expected
-    assert report_json(report) == report_json(expected)
-    assert json.loads(report_json(report))["duplicates_removed"] == expected.duplicates_removed
+    return report, exported
+
+
+async def test_the_report_counts_a_known_store(tmp_path: Path) -> None:
+    await fill_store(tmp_path / "s.sqlite", KNOWN_RECORDS)
+    report, exported = await _streamed_report(tmp_path / "s.sqlite", None)
+    assert [p.id for p in exported] == ["t-0:0", "t-3:0"]
+    assert report.filter_table == [
+        FilterRow(generator="gen-a", generated=4, failed_format=2, failed_execution=0,
+                  failed_semantic=1, verified=1, pass_rate=0.25),
+        FilterRow(generator="gen-b", generated=3, failed_format=0, failed_execution=1,
+                  failed_semantic=0, verified=2, pass_rate=0.6667),
+    ]  # fmt: skip
+    assert report.top_reasons == [
+        Reason(stage="format", code="unknown_function", count=2, example="calls unknown 'f'"),
+        Reason(stage="execution", code="exception", count=1, example=("ValueError: x" * 40)[:160]),
+        Reason(stage="semantic", code="judge_no", count=1, example="does not fit"),
+    ]
+    assert report.by_style == {
+        "multiple": {"generated": 3, "verified": 1},
+        "parallel_multiple": {"generated": 2, "verified": 1},
+        "simple": {"generated": 2, "verified": 1},
+    }
+    assert (report.tasks, report.exported, report.target) == (4, 2, None)
+    assert report.failed_requests == {"timeout": 1}
+    assert report.execution_origins == {"python": 4, "local": 1}
+    assert report.duplicates_removed == report.exact_duplicates == 1
+    assert (report.tokens_in, report.tokens_out) == (60, 6)
+    # One session of 12.5 s: 3 verified and 66 tokens in it (5.28, to one decimal).
+    assert (report.wall_seconds, report.verified_per_second, report.tokens_per_second) == (
+        12.5, 0.24, 5.3,
+    )  # fmt: skip
+    # The two exported queries: 4 and 5 words; tool_0 (cat_0), tool_3 (cat_0), tool_4 (cat_1).
+    assert report.diversity == Diversity(
+        tools_used=3,
+        categories_used=2,
+        distinct_bigrams=0.7143,  # add-one, one-and, and-two, and-three, three-numbers of 7
+        mean_query_words=4.5,
+        mean_calls=1.5,
+        function_coverage=0.5,  # 3 of 6 tools
+        category_coverage=0.6667,  # 2 of 3 categories
+        gini_calls_per_function=0.5,  # calls per tool 0, 0, 0, 1, 1, 1
+        normalized_entropy=1.0,  # one call each for the three tools called
+        distinct_unigrams=0.6667,  # 6 distinct words of 9
+        query_words_quantiles=[4, 4, 5, 5, 5],
+        calls_by_category={"cat_0": 2, "cat_1": 1},
+    )
+    assert json.loads(report_json(report))["duplicates_removed"] == 1
+
+
+async def test_the_report_of_a_known_store_with_a_target(tmp_path: Path) -> None:
+    await fill_store(tmp_path / "s.sqlite", KNOWN_RECORDS)
+    report, exported = await _streamed_report(tmp_path / "s.sqlite", 1)
+    assert [p.id for p in exported] == ["t-0:0"]
+    # The table counts every stored pair; the export stops at the target; the repeat past
+    # the end of the dataset is still counted.
+    assert (report.exported, report.target, report.duplicates_removed) == (1, 1, 1)
+    assert [row.verified for row in report.filter_table] == [1, 2]
+    assert (report.diversity.tools_used, report.diversity.mean_query_words) == (1, 4.0)
 
 
 def test_diversity_counts_distinct_bigrams_exactly_across_flushes() -> None:
     pairs = [p for r in make_records(800, seed=4) for p in r.pairs if p.verified]
-    expected = old_report([], pairs, None).diversity
-    small = DiversityCounter()
+    whole, small = DiversityCounter(), DiversityCounter()
     small.FRONT = 8  # flush into the compact table every few pairs
     for pair in pairs:
+        whole.add(pair)
         small.add(pair)
-    assert _without_new_diversity(small.result(TOOLS)) == expected
-
-
-def _without_new_diversity(d: Diversity) -> Diversity:
-    return msgspec.structs.replace(
-        d,
-        function_coverage=0.0,
-        category_coverage=0.0,
-        gini_calls_per_function=0.0,
-        normalized_entropy=0.0,
-        distinct_unigrams=0.0,
-        query_words_quantiles=[],
-        calls_by_category={},
-    )
-
-
-def _without_new_figures(report: Report) -> Report:
-    return msgspec.structs.replace(
-        report, diversity=_without_new_diversity(report.diversity), exact_duplicates=0
-    )
+    assert small.result(TOOLS) == whole.result(TOOLS)
+    bigrams = {b for p in pairs for b in itertools.pairwise((p.query or "").lower().split())}
+    assert small.distinct_bigrams == whole.distinct_bigrams == len(bigrams) > small.FRONT

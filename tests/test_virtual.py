@@ -11,6 +11,7 @@ import msgspec
 import orjson
 import pytest
 
+from apigen_async.catalog.library import local_rest_tools
 from apigen_async.catalog.toolbench import load_toolbench
 from apigen_async.errors import ConfigError
 from apigen_async.executors.rest import MemoryRestCache, RestExecutor, cache_key
@@ -21,7 +22,7 @@ from apigen_async.executors.virtual import (
     serve_virtual,
 )
 from apigen_async.schema import Call, Tool
-from apis.rest.service import local_base_urls, local_tools, serve
+from apis.rest.service import local_base_urls, serve
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.anyio
@@ -161,7 +162,7 @@ async def test_llm_hook_used_and_falls_back() -> None:
 
 async def test_real_api_first_when_configured() -> None:
     """The virtual server's 'real' leg, pointed at the local service instead of RapidAPI."""
-    tools = local_tools()
+    tools = local_rest_tools()
     by_name = {t.name: t for t in tools}
     cache = MemoryRestCache()
     async with anyio.create_task_group() as tg:
@@ -227,7 +228,7 @@ async def test_unknown_host_refused_by_executor(virtual: Served) -> None:
 
 async def test_open_rest_backend_local_and_virtual(monkeypatch) -> None:
     monkeypatch.delenv("APIGEN_TEST_NO_KEY", raising=False)
-    tools = {t.name: t for t in local_tools()}
+    tools = {t.name: t for t in local_rest_tools()}
     tool = tools["is_prime_for_math_toolkit"]
     call = Call(name=tool.name, arguments={"number": 91})
     async with open_rest_backend("local", tools.values(), key_env="APIGEN_TEST_NO_KEY") as ex:

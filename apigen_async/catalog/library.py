@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 
 import msgspec
@@ -14,7 +15,14 @@ from apigen_async.errors import ApiLoadError
 from apigen_async.schema import Call, Tool
 from apigen_async.styles import STYLES
 
-__all__ = ["APIS_DIR", "Catalog", "builtin_python_files", "load_catalog", "load_seeds"]
+__all__ = [
+    "APIS_DIR",
+    "Catalog",
+    "builtin_python_files",
+    "load_catalog",
+    "load_seeds",
+    "local_rest_tools",
+]
 
 APIS_DIR = Path(apis.__file__).resolve().parent
 
@@ -35,6 +43,20 @@ class Catalog(msgspec.Struct, kw_only=True):
 
 def builtin_python_files() -> list[Path]:
     return sorted(p for p in (APIS_DIR / "python").glob("*.py") if not p.name.startswith("_"))
+
+
+@cache
+def _local_rest_tools() -> tuple[Tool, ...]:
+    from apigen_async.catalog.toolbench import load_toolbench
+
+    return tuple(load_toolbench(APIS_DIR / "rest" / "tools").tools)
+
+
+def local_rest_tools() -> list[Tool]:
+    """The local REST service's tools (`apis.rest`), read from its ToolBench tool files
+    like any ToolBench tool. Read here, not in `apis`: the API library imports nothing of
+    the generator, so the generator may import it."""
+    return list(_local_rest_tools())
 
 
 def _files_of(path: Path) -> Iterable[Path]:
@@ -73,9 +95,7 @@ def load_catalog(
     origin: dict[str, Path] = {}
     skipped: dict[str, int] = {}
     if local_rest:
-        from apis.rest.service import local_tools
-
-        for tool in local_tools():
+        for tool in local_rest_tools():
             tools[tool.name] = tool
             origin[tool.name] = APIS_DIR / "rest"
     for path in files:

@@ -31,7 +31,7 @@ import re
 import time
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self
+from typing import Any, Literal, NamedTuple, Protocol, Self
 from urllib.parse import quote, urlsplit
 
 import aiohttp
@@ -44,19 +44,46 @@ from apigen_async.errors import ConfigError
 from apigen_async.schema import Call, ExecResult, Tool
 
 __all__ = [
+    "DEFAULT_RATES",
     "DEFAULT_REST_RPS",
     "ORIGIN_HEADER",
     "Backend",
     "MemoryRestCache",
+    "Rate",
     "RestCache",
     "RestExecutor",
     "cache_key",
+    "host_rate",
     "is_error_body",
 ]
 
 Backend = Literal["rapidapi", "local", "virtual"]
 #: Requests per second per host to real APIs when `--rest-rps` is not given.
 DEFAULT_REST_RPS = 5.0
+
+
+class Rate(NamedTuple):
+    """How fast one host is sent requests: `rps` per second, in bursts of at most `burst`."""
+
+    rps: float
+    burst: int
+
+
+#: The rate per host when `--rest-rps` is not given, by backend (the one place it depends
+#: on the backend): real hosts get a polite `DEFAULT_REST_RPS`; our own servers on
+#: 127.0.0.1 are not throttled. A given `--rest-rps` holds on every backend.
+DEFAULT_RATES: dict[Backend, Rate] = {
+    "rapidapi": Rate(DEFAULT_REST_RPS, 1),
+    "local": Rate(1000.0, 10),
+    "virtual": Rate(10_000.0, 1000),
+}
+
+
+def host_rate(backend: Backend, rps: float | None, burst: int = 1) -> Rate:
+    """`rps` (`--rest-rps`) and `burst` when a rate is given, else the backend's default."""
+    return DEFAULT_RATES[backend] if rps is None else Rate(rps, burst)
+
+
 ORIGIN_HEADER = "X-Apigen-Origin"
 _ORIGINS = {"real", "cached", "simulated", "local"}
 _REDIRECTS = {301, 302, 303, 307, 308}

@@ -36,12 +36,12 @@ from anyio.abc import TaskStatus
 
 from apigen_async.catalog.toolbench import standardize
 from apigen_async.executors.rest import (
-    DEFAULT_REST_RPS,
     ORIGIN_HEADER,
     Backend,
     RestCache,
     RestExecutor,
     cache_key,
+    host_rate,
 )
 from apigen_async.schema import Call, Param, Tool
 
@@ -379,8 +379,9 @@ async def open_rest_backend(
     """A ready RestExecutor for `--rest-backend`, with its server running while open.
 
     `rps` (`--rest-rps`), when given, is the rate per declared host the executor sends at
-    on every backend, with a bucket of `burst`. When it is None, real hosts get
-    `DEFAULT_REST_RPS` and our own servers on 127.0.0.1 are not throttled.
+    on every backend, with a bucket of `burst`. When it is None, the backend's default
+    (`DEFAULT_RATES`): real hosts get `DEFAULT_REST_RPS`, our own servers on 127.0.0.1 are
+    not throttled.
     - rapidapi: real hosts, key from `$key_env`, `cache` on the executor;
     - local: starts `apis.rest.service` on a free port (its per-key quota raised to let
       every host run at `rps`); `cache` on the executor;
@@ -394,12 +395,13 @@ async def open_rest_backend(
         "max_body": max_body,
         "key_env": key_env,
     }
+    rate = host_rate(backend, rps, burst)
     if backend == "rapidapi":
         # No server to run: enter outside a task group so a missing key is a plain error.
         async with RestExecutor(
             backend="rapidapi",
-            rps=DEFAULT_REST_RPS if rps is None else rps,
-            burst=burst,
+            rps=rate.rps,
+            burst=rate.burst,
             cache=cache,
             **options,
         ) as ex:
@@ -415,8 +417,8 @@ async def open_rest_backend(
             port = await tg.start(partial(serve, 0, rps_per_key=quota))
             ex = RestExecutor(
                 backend="local",
-                rps=local_rps_per_key if rps is None else rps,
-                burst=max(burst, 10) if rps is None else burst,
+                rps=rate.rps,
+                burst=rate.burst,
                 cache=cache,
                 base_url_override=local_base_urls(port),
                 **options,
@@ -424,14 +426,15 @@ async def open_rest_backend(
         else:
             server = VirtualServer(tools, cache=cache, simulate=simulate, mode=simulate_mode)
             real_env = key_env if os.environ.get(key_env) else None
-            real_rps = DEFAULT_REST_RPS if rps is None else rps
+            # The real hosts behind the virtual server: as for the rapidapi backend.
+            real_rps = host_rate("rapidapi", rps).rps
             port = await tg.start(
                 partial(serve_virtual, server, 0, real_key_env=real_env, real_rps=real_rps)
             )
             ex = RestExecutor(
                 backend="virtual",
-                rps=10_000.0 if rps is None else rps,
-                burst=1000 if rps is None else burst,
+                rps=rate.rps,
+                burst=rate.burst,
                 base_url_override=server.host_map(f"http://127.0.0.1:{port}"),
                 **options,
             )

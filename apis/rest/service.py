@@ -16,7 +16,6 @@ import argparse
 import math
 import time
 from collections.abc import Awaitable, Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +24,9 @@ import orjson
 from aiohttp import web
 from anyio.abc import TaskStatus
 
-from apigen_async.catalog.toolbench import load_toolbench
-from apigen_async.schema import Tool
 from apis.rest.framework import ApiError, Endpoint, parse, registry
 
-__all__ = ["TOOLS_DIR", "local_base_urls", "local_tools", "make_app", "serve"]
+__all__ = ["TOOLS_DIR", "local_base_urls", "make_app", "serve"]
 
 TOOLS_DIR = Path(__file__).resolve().parent / "tools"
 
@@ -133,19 +130,9 @@ async def serve(
             await runner.cleanup()
 
 
-@cache
-def _tools() -> tuple[Tool, ...]:
-    return tuple(load_toolbench(TOOLS_DIR).tools)
-
-
-def local_tools() -> list[Tool]:
-    """The service's tools, loaded from its ToolBench tool files like any ToolBench tool."""
-    return list(_tools())
-
-
 def local_base_urls(port: int, host: str = "127.0.0.1") -> dict[str, str]:
     """`base_url_override` for RestExecutor: every local tool host -> this service."""
-    return {t.rest.host: f"http://{host}:{port}" for t in _tools() if t.rest is not None}
+    return {ep.tool.host: f"http://{host}:{port}" for ep in registry()}
 
 
 def main() -> None:
@@ -165,7 +152,7 @@ def main() -> None:
                     task_status=task_status,
                 )
             )
-            print(f"local APIs on http://{args.host}:{port} ({len(local_tools())} tools)")
+            print(f"local APIs on http://{args.host}:{port} ({len(registry())} tools)")
 
     anyio.run(run)
 

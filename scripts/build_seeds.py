@@ -5,7 +5,10 @@ them as rows, taking each offered tool's spec from the library itself (`tools` c
 dialect) so seeds never drift from the functions they call. `tests/test_seeds.py` fails
 when the .jsonl files are stale. Regenerate with:
 
-    python apis/seeds/build_seeds.py
+    python scripts/build_seeds.py
+
+It lives in scripts/, not in `apis/`: it uses the generator's dialects, and the API
+library imports nothing of the generator.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = ROOT / "apis" / "seeds"
+sys.path.insert(0, str(ROOT))
 
 Seed = tuple[str, list[str], list[tuple[str, dict[str, Any]]]]
 
@@ -496,7 +500,7 @@ def _build_rows() -> dict[str, list[dict[str, Any]]]:
 
     tools = {
         t.name: t
-        for path in sorted((HERE.parent / "python").glob("*.py"))
+        for path in sorted((ROOT / "apis" / "python").glob("*.py"))
         if not path.name.startswith("_")
         for t in load_python_tools(path)
     }
@@ -524,7 +528,7 @@ def _render(rows: list[dict[str, Any]]) -> str:
 
 def _main() -> None:
     for style, rows in _build_rows().items():
-        (HERE / f"{style}.jsonl").write_text(_render(rows), encoding="utf-8")
+        (SEEDS_DIR / f"{style}.jsonl").write_text(_render(rows), encoding="utf-8")
         print(f"{style}: {len(rows)} rows")
 
 
