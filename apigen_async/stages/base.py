@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -24,9 +24,6 @@ from apigen_async.sampling import Example, ExamplePool, Sampler
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Stage, Task, Tool
 from apigen_async.store import PairRecord
 
-if TYPE_CHECKING:  # the pipeline imports the stages; its settings are only a type here
-    from apigen_async.pipeline import PipelineSettings
-
 __all__ = [
     "BatchStage",
     "Context",
@@ -36,6 +33,7 @@ __all__ = [
     "PairWork",
     "SampleStage",
     "Sampled",
+    "StageSettings",
     "Verdict",
 ]
 
@@ -94,11 +92,36 @@ class Generated(NamedTuple):
 Verdict = Rejection | Judgement | None
 
 
+class StageSettings(Protocol):
+    """The run settings the stages read (`pipeline.PipelineSettings` has them all)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def temperature(self) -> float: ...
+    @property
+    def max_tokens(self) -> int: ...
+    @property
+    def structured(self) -> bool: ...
+    @property
+    def judge_model(self) -> str: ...
+    @property
+    def judge_max_tokens(self) -> int: ...
+    @property
+    def solver_model(self) -> str: ...
+    @property
+    def resolve_max_tokens(self) -> int: ...
+    @property
+    def checks(self) -> tuple[str, ...]: ...
+    @property
+    def exec_concurrency(self) -> int: ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class Context:
     """Everything a stage may use; built once per run."""
 
-    settings: PipelineSettings
+    settings: StageSettings
     tools: Mapping[str, Tool]
     sampler: Sampler
     pool: ExamplePool
@@ -137,7 +160,7 @@ class PairStage:
     optional: bool = True
     #: Its own pool of this many workers (it waits on something); None: it runs in the
     #: worker of the stage before it, with no stream between them.
-    workers: Callable[[PipelineSettings], int] | None = None
+    workers: Callable[[StageSettings], int] | None = None
     #: What a pair gets from the stage when its check is off (None: nothing).
     when_off: Callable[[PairWork], PairWork] | None = None
 
