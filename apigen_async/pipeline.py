@@ -33,8 +33,9 @@ from apigen_async.checks.semantic import IRRELEVANCE_LEFT_TO_RESOLVE, JudgedPair
 from apigen_async.dedup import DedupConfig, Deduplicator
 from apigen_async.executors.python import DEFAULT_EXEC_WORKERS
 from apigen_async.generate import generation_request, read_pairs
-from apigen_async.llm.client import Completion, LLMClient
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
+from apigen_async.llm.types import Completion
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Task, Tool
 from apigen_async.store import PairRecord, Store, TaskRecord

@@ -18,7 +18,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from apigen_async.llm.client import ClientSnapshot, EndpointSnapshot, LLMClient
+from apigen_async.llm.client import LLMClient
+from apigen_async.llm.stats import ClientSnapshot, EndpointSnapshot
 from apigen_async.pipeline import RunState
 from apigen_async.schema import STAGES
 

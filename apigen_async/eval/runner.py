@@ -18,7 +18,8 @@ from apigen_async.eval.decode import DecodeFailure, calls_from_text, calls_from_
 from apigen_async.eval.items import EvalItem
 from apigen_async.eval.requests import Mode, build_request
 from apigen_async.eval.score import ItemScore, score_item
-from apigen_async.llm.client import TOOLS_UNSUPPORTED, Completion, LLMClient, LLMFailure
+from apigen_async.llm.client import LLMClient
+from apigen_async.llm.types import TOOLS_UNSUPPORTED, Completion, LLMFailure
 from apigen_async.schema import Call
 
 __all__ = ["Outcome", "evaluate_items"]
