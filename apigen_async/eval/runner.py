@@ -7,6 +7,7 @@ eval killed at any point resumes from the cache without asking answered items ag
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,5 +103,8 @@ async def evaluate_items(
             for _ in range(max(1, min(concurrency, len(items)))):
                 tg.start_soon(worker, receive.clone())
         async with send:
-            for item in items:
-                await send.send(item)
+            # Every worker gone (one raised, e.g. EndpointGaveUp, and the others closed):
+            # stop sending; the task group raises the worker's error, not this one.
+            with contextlib.suppress(anyio.BrokenResourceError):
+                for item in items:
+                    await send.send(item)
