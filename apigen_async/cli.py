@@ -23,10 +23,12 @@ from apigen_async.executors.python import (
     MIN_EXEC_MEMORY_MB,
 )
 from apigen_async.executors.rest import DEFAULT_REST_RPS
-from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER, DEFAULT_MAX_RETRY_AFTER, TRANSPORTS
+from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
+from apigen_async.llm.retry import DEFAULT_MAX_RETRY_AFTER
+from apigen_async.llm.transport import TRANSPORTS
 from apigen_async.scrub import Scrubber
 from apigen_async.stages import CHECKS
 from apigen_async.styles import STYLES

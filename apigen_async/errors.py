@@ -6,22 +6,35 @@
     ├── StoreError              an --out directory that holds another run, a corrupt store
     ├── EndpointError           the LLM endpoint is unreachable or refuses the model
     │   └── EndpointGaveUp      it failed so many requests in a row that the run stops
-    └── LocalModelError         the embedded model cannot be found, verified or started
+    ├── LocalModelError         the embedded model cannot be found, verified or started
+    └── AttemptError            one attempt at an LLM request failed (a transport says
+        │                       how; `LLMClient` decides what to do and never lets it out)
+        ├── Retryable           another attempt may work (429, 5xx, timeout, connection)
+        │   └── AllOut          every endpoint serving the model is out (breaker open)
+        ├── StructuredOutputRefused  the endpoint refused `response_format`
+        └── RequestFailed       this request cannot work (a 400, tools refused): an
+                                `LLMFailure` value once it leaves the client
 
-Expected outcomes of a pair (a failed check) are not errors: they are
-`schema.Rejection` values.
+An endpoint that can never work (bad key, unknown model) is an `EndpointError`, also
+when a transport raises it. Expected outcomes of a pair (a failed check) are not
+errors: they are `schema.Rejection` values.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AllOut",
     "ApiLoadError",
     "ApigenError",
+    "AttemptError",
     "ConfigError",
     "EndpointError",
     "EndpointGaveUp",
     "LocalModelError",
+    "RequestFailed",
+    "Retryable",
     "StoreError",
+    "StructuredOutputRefused",
 ]
 
 
@@ -51,3 +64,38 @@ class EndpointGaveUp(EndpointError):
 
 class LocalModelError(ApigenError):
     """The embedded model cannot be found, verified or started."""
+
+
+class AttemptError(ApigenError):
+    """One attempt at an LLM request failed; `code` becomes `LLMFailure.code` if it ends it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Retryable(AttemptError):
+    """Another attempt may work; `retry_after` is what the endpoint asked us to wait (s)."""
+
+    def __init__(self, code: str, message: str, retry_after: float | None = None) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
+
+
+class AllOut(Retryable):
+    """Every endpoint that serves the model is out (its breaker open)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("all_out", message)
+
+
+class StructuredOutputRefused(AttemptError):
+    """The endpoint answered a request with `response_format` by a 400 or 422."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("bad_request", message)
+
+
+class RequestFailed(AttemptError):
+    """This request cannot work as sent (no retry will change the answer)."""

@@ -14,8 +14,8 @@ from typing import Any
 import msgspec
 
 from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
-from apigen_async.llm.client import ChatRequest, Completion
 from apigen_async.llm.decode import extract_json
+from apigen_async.llm.types import ChatRequest, Completion
 from apigen_async.prompts import PromptLibrary
 from apigen_async.sampling import Example, render_examples
 from apigen_async.schema import Param, Rejection, Style, Task, Tool

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import anyio
 
 from apigen_async.dedup import DedupConfig, Deduplicator
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.sampling import Example, ExamplePool
 from apigen_async.schema import Rejection, Task
 from apigen_async.stages.base import PairWork

@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from apigen_async.ledger import RunState
-from apigen_async.llm.client import ClientSnapshot, EndpointSnapshot, LLMClient
+from apigen_async.llm.client import LLMClient
+from apigen_async.llm.stats import ClientSnapshot, EndpointSnapshot
 from apigen_async.stages import STAGES
 
 __all__ = ["Progress", "RunSnapshot", "StatusView", "status_view"]

@@ -39,6 +39,7 @@ __all__ = [
 #: The filter table's checks, in flow order: a pair is rejected by at most one of them.
 FILTER_STAGES: tuple[str, ...] = STAGES[1:]
 
+
 def filter_row_type(stages: Sequence[str]) -> type[msgspec.Struct]:
     """The filter table's row: a `failed_<stage>` column per stage (0 when it did not run)."""
     return msgspec.defstruct(

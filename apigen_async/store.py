@@ -22,8 +22,8 @@ from anyio.abc import TaskStatus
 
 from apigen_async.compact import HashSet64, PresenceFilter
 from apigen_async.errors import StoreError
-from apigen_async.llm.client import Completion
 from apigen_async.llm.router import EndpointUsage
+from apigen_async.llm.types import Completion
 from apigen_async.schema import Call, ExecResult, Rejection, Style, Task
 from apigen_async.scrub import Scrubber
 

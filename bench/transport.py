@@ -23,8 +23,10 @@ from typing import Any
 
 import anyio
 
-from apigen_async.llm.client import TRANSPORTS, ChatRequest, Completion, LLMClient
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.limits import Limits
+from apigen_async.llm.transport import TRANSPORTS
+from apigen_async.llm.types import ChatRequest, Completion
 
 LEVELS = (64, 256, 1024)
 PROMPT = [

@@ -30,7 +30,7 @@ from apigen_async.eval.decode import (
 )
 from apigen_async.eval.items import EvalItem
 from apigen_async.eval.score import score_item
-from apigen_async.llm.client import ToolCall
+from apigen_async.llm.types import ToolCall
 from apigen_async.schema import Call
 from tests.helpers import require_bfcl_data
 

@@ -7,15 +7,9 @@ import json
 
 import pytest
 
-from apigen_async.llm.client import (
-    TOOLS_UNSUPPORTED,
-    ChatRequest,
-    Completion,
-    LLMClient,
-    LLMFailure,
-    ToolCall,
-)
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.limits import Limits
+from apigen_async.llm.types import TOOLS_UNSUPPORTED, ChatRequest, Completion, LLMFailure, ToolCall
 from bench.fake_openai import FakeConfig, FakeOpenAI
 
 TOOLS = [

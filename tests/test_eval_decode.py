@@ -12,7 +12,7 @@ from apigen_async.eval.decode import (
     calls_from_tool_calls,
     render_python_calls,
 )
-from apigen_async.llm.client import ToolCall
+from apigen_async.llm.types import ToolCall
 from apigen_async.schema import Call
 
 

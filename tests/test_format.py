@@ -6,8 +6,8 @@ import pytest
 
 from apigen_async.checks.format import check_pair
 from apigen_async.generate import read_pairs
-from apigen_async.llm.client import Completion
 from apigen_async.llm.decode import extract_json
+from apigen_async.llm.types import Completion
 from apigen_async.schema import Pair, Param, Rejection, Tool
 
 AREA = Tool(

@@ -10,7 +10,7 @@ import anyio
 import pytest
 
 from apigen_async.errors import EndpointGaveUp
-from apigen_async.llm.client import LLMFailure
+from apigen_async.llm.types import LLMFailure
 from bench.fake_openai import FakeConfig, FakeOpenAI
 from tests.helpers import apigen, fake_endpoint
 from tests.test_llm_client import client_for, complete_all, text_request

@@ -18,16 +18,12 @@ from aiohttp import web
 from apigen_async.commands.bench import BenchResult, add_bench_parser, bench_command
 from apigen_async.errors import EndpointError
 from apigen_async.generate import read_pairs
-from apigen_async.llm.client import (
-    TRANSPORTS,
-    ChatRequest,
-    Completion,
-    LLMClient,
-    LLMFailure,
-    LLMStats,
-    price_of,
-)
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.limits import Limits, PacedBucket
+from apigen_async.llm.pricing import price_of
+from apigen_async.llm.stats import LLMStats
+from apigen_async.llm.transport import TRANSPORTS
+from apigen_async.llm.types import ChatRequest, Completion, LLMFailure
 from apigen_async.schema import Rejection
 from bench.fake_openai import FakeConfig, FakeOpenAI, Fixed, RequestRecord
 

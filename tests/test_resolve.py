@@ -6,7 +6,7 @@ import json
 
 from apigen_async.catalog.library import load_catalog
 from apigen_async.checks.resolve import check_agreement, read_resolutions, resolve_request
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import Call, Pair, Rejection
 

@@ -8,9 +8,10 @@ import anyio
 import pytest
 
 from apigen_async.errors import EndpointGaveUp
-from apigen_async.llm.client import LLMClient, LLMFailure
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.limits import Limits
 from apigen_async.llm.router import FIRST_COOLDOWN, TRIP_AFTER, Breaker, Lane
+from apigen_async.llm.types import LLMFailure
 from bench.fake_openai import FakeConfig, FakeOpenAI, Fixed
 from tests.helpers import free_port
 from tests.test_llm_client import complete_all, text_request

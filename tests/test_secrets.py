@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from apigen_async.errors import EndpointGaveUp
-from apigen_async.llm.client import LLMFailure
+from apigen_async.llm.types import LLMFailure
 from apigen_async.scrub import Scrubber
 from bench.fake_openai import FakeConfig, FakeOpenAI
 from tests.helpers import apigen, fake_endpoint

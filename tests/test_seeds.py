@@ -53,8 +53,7 @@ def test_seed_files_are_up_to_date() -> None:
                 assert spec["name"] in TOOLS, f"{row['id']}: unknown tool {spec['name']}"
                 current = json.loads(json.dumps(tool_to_xlam(TOOLS[spec["name"]])))
                 assert spec == current, (
-                    f"{row['id']}: stale spec of {spec['name']}; "
-                    "run python scripts/build_seeds.py"
+                    f"{row['id']}: stale spec of {spec['name']}; run python scripts/build_seeds.py"
                 )
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from apigen_async.checks.semantic import JudgedPair, judge_request, read_judgements
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import Call, ExecResult, Judgement, Pair, Param, Rejection, Tool
 

@@ -14,7 +14,8 @@ from rich.console import Console
 from apigen_async import progress, report
 from apigen_async.dedup import DedupConfig
 from apigen_async.ledger import Ledger, RunState
-from apigen_async.llm.client import ChatRequest, ClientSnapshot, Completion
+from apigen_async.llm.stats import ClientSnapshot
+from apigen_async.llm.types import ChatRequest, Completion
 from apigen_async.pipeline import PipelineSettings, run_pipeline
 from apigen_async.prompts import PromptLibrary
 from apigen_async.sampling import ExamplePool, Sampler, SamplerConfig

@@ -24,7 +24,7 @@ from apigen_async.export import (
     select_verified,
     write_dataset,
 )
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.report import (
     Diversity,
     DiversityCounter,

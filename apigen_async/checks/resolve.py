@@ -22,8 +22,9 @@ from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.checks.rules import check_rules
 from apigen_async.eval.ast_checker import calls_agree
 from apigen_async.generate import call_schema
-from apigen_async.llm.client import ChatRequest, Completion, LLMClient
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.decode import read_batch
+from apigen_async.llm.types import ChatRequest, Completion
 from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import Call, Pair, Rejection, Style, Tool
 

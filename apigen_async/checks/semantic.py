@@ -16,8 +16,9 @@ from typing import Any
 import msgspec
 
 from apigen_async.catalog.dialects import tool_to_xlam
-from apigen_async.llm.client import ChatRequest, Completion, LLMClient
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.decode import read_batch
+from apigen_async.llm.types import ChatRequest, Completion
 from apigen_async.prompts import PromptLibrary
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Tool
 

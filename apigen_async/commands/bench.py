@@ -29,7 +29,8 @@ from apigen_async.commands.flags import Parser, number, positive
 from apigen_async.llm.endpoint import resolve_endpoint
 
 if TYPE_CHECKING:
-    from apigen_async.llm.client import ChatRequest, LLMClient
+    from apigen_async.llm.client import LLMClient
+    from apigen_async.llm.types import ChatRequest
 
 # The client (aiohttp, openai) is imported when a benchmark runs, so that building the
 # CLI's parser stays cheap.
@@ -175,7 +176,7 @@ async def run_level(
     client: LLMClient, requests: Sequence[ChatRequest], concurrency: int
 ) -> BenchLevel:
     """Send `requests` in order with `concurrency` in flight."""
-    from apigen_async.llm.client import Completion
+    from apigen_async.llm.types import Completion
 
     latencies: list[float] = []
     prompt_tokens = completion_tokens = failures = 0

@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from apigen_async.llm.client import ToolCall
+from apigen_async.llm.types import ToolCall
 from apigen_async.schema import Call
 
 __all__ = ["DecodeFailure", "calls_from_text", "calls_from_tool_calls", "render_python_calls"]

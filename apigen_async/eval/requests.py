@@ -17,7 +17,7 @@ import msgspec
 import orjson
 
 from apigen_async.eval.items import EvalItem
-from apigen_async.llm.client import ChatRequest
+from apigen_async.llm.types import ChatRequest
 
 __all__ = ["MODES", "EvalRequest", "Mode", "build_request"]
 

@@ -7,6 +7,7 @@ eval killed at any point resumes from the cache without asking answered items ag
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,7 +19,8 @@ from apigen_async.eval.decode import DecodeFailure, calls_from_text, calls_from_
 from apigen_async.eval.items import EvalItem
 from apigen_async.eval.requests import Mode, build_request
 from apigen_async.eval.score import ItemScore, score_item
-from apigen_async.llm.client import TOOLS_UNSUPPORTED, Completion, LLMClient, LLMFailure
+from apigen_async.llm.client import LLMClient
+from apigen_async.llm.types import TOOLS_UNSUPPORTED, Completion, LLMFailure
 from apigen_async.schema import Call
 
 __all__ = ["Outcome", "evaluate_items"]
@@ -101,5 +103,8 @@ async def evaluate_items(
             for _ in range(max(1, min(concurrency, len(items)))):
                 tg.start_soon(worker, receive.clone())
         async with send:
-            for item in items:
-                await send.send(item)
+            # Every worker gone (one raised, e.g. EndpointGaveUp, and the others closed):
+            # stop sending; the task group raises the worker's error, not this one.
+            with contextlib.suppress(anyio.BrokenResourceError):
+                for item in items:
+                    await send.send(item)

@@ -21,7 +21,7 @@ import msgspec
 from apigen_async.eval.ast_checker import check_calls
 from apigen_async.eval.decode import DecodeFailure
 from apigen_async.eval.items import EvalItem
-from apigen_async.llm.client import LLMFailure
+from apigen_async.llm.types import LLMFailure
 from apigen_async.schema import Call
 
 __all__ = ["CategoryScore", "ItemScore", "Scores", "score_item", "summarise"]

@@ -24,7 +24,6 @@ Token bucket: `aiolimiter.AsyncLimiter` (a leaky bucket of capacity `burst` drai
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import os
 import random
 import re
@@ -41,6 +40,7 @@ from aiolimiter import AsyncLimiter
 from yarl import URL
 
 from apigen_async.errors import ConfigError
+from apigen_async.llm.retry import parse_retry_after
 from apigen_async.schema import Call, ExecResult, Tool
 
 __all__ = [
@@ -172,21 +172,6 @@ class _TooLarge(Exception):
 
 class _Refused(Exception):
     pass
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _query_value(value: Any) -> str:
@@ -511,11 +496,11 @@ def _fill_path(path: str, names: tuple[str, ...], arguments: dict[str, Any]) -> 
 
 def _classify(status: int, headers: Any, raw: bytes, origin: str) -> _Outcome:
     if status == 429:
-        wait = _retry_after(headers.get("Retry-After"))
+        wait = parse_retry_after(headers.get("Retry-After"))
         msg = f"HTTP 429: {_snippet(raw)}"
         return _Outcome(_fail("rate_limited", msg, origin), retry=True, retry_after=wait)
     if status >= 500:
-        wait = _retry_after(headers.get("Retry-After"))
+        wait = parse_retry_after(headers.get("Retry-After"))
         msg = f"HTTP {status}: {_snippet(raw)}"
         return _Outcome(_fail("http_5xx", msg, origin), retry=True, retry_after=wait)
     if status >= 400:

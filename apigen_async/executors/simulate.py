@@ -7,8 +7,9 @@ from typing import Any
 import msgspec
 
 from apigen_async.catalog.dialects import tool_to_xlam
-from apigen_async.llm.client import ChatRequest, Completion, LLMClient
+from apigen_async.llm.client import LLMClient
 from apigen_async.llm.decode import extract_json
+from apigen_async.llm.types import ChatRequest, Completion
 from apigen_async.schema import Call, Tool
 
 __all__ = ["SimulationFailed", "llm_simulator"]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.schema import Rejection, Stage
 
 __all__ = ["extract_json", "read_batch"]

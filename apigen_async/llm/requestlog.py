@@ -15,7 +15,7 @@ from typing import IO
 import msgspec
 
 from apigen_async.errors import ConfigError
-from apigen_async.llm.client import ChatRequest, Completion
+from apigen_async.llm.types import ChatRequest, Completion
 from apigen_async.scrub import Scrubber
 
 __all__ = ["LoggedRequest", "RequestLog", "read_request_log"]

@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 import anyio
 import msgspec
 
+from apigen_async.errors import AllOut
 from apigen_async.llm.limits import Limits
 
 __all__ = [
     "MAX_COOLDOWN",
     "TRIP_AFTER",
-    "AllOut",
     "Breaker",
     "EndpointUsage",
     "Lane",
@@ -140,10 +140,6 @@ class Lane:
 
     def load(self) -> float:
         return (self.limits.in_flight + 1) / (max(1, self.limits.current_limit) * self.weight)
-
-
-class AllOut(Exception):
-    """Every endpoint that serves the model is out (its breaker open)."""
 
 
 class _Waiter:

@@ -18,7 +18,8 @@ from typing import Any, NamedTuple, Protocol
 import msgspec
 
 from apigen_async.checks.execution import Executor
-from apigen_async.llm.client import Completion, LLMClient
+from apigen_async.llm.client import LLMClient
+from apigen_async.llm.types import Completion
 from apigen_async.prompts import PromptLibrary
 from apigen_async.sampling import Example, ExamplePool, Sampler
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Stage, Task, Tool

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apigen_async.generate import generation_request, read_pairs
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.schema import Rejection
 from apigen_async.stages.base import Context, Generated, GenerateStage, PairWork, Sampled
 

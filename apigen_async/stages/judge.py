@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apigen_async.checks.semantic import IRRELEVANCE_LEFT_TO_RESOLVE, JudgedPair, judge_pairs
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.stages.base import BatchStage, Context, PairWork, Verdict
 from apigen_async.styles import spec
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apigen_async.checks.resolve import resolve_pairs
-from apigen_async.llm.client import Completion
+from apigen_async.llm.types import Completion
 from apigen_async.stages.base import BatchStage, Context, PairWork, Verdict
 
 __all__ = ["STAGE", "resolve"]
