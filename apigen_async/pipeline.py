@@ -24,17 +24,14 @@ import anyio
 import msgspec
 from anyio.abc import ObjectReceiveStream, ObjectSendStream
 
-from apigen_async.checks import CHECKS
 from apigen_async.checks.execution import Executor, check_execution
 from apigen_async.checks.format import check_pair
 from apigen_async.checks.resolve import resolve_pairs
 from apigen_async.checks.rules import check_rules
 from apigen_async.checks.semantic import IRRELEVANCE_LEFT_TO_RESOLVE, JudgedPair, judge_pairs
 from apigen_async.dedup import DedupConfig, Deduplicator
-from apigen_async.executors.python import DEFAULT_EXEC_WORKERS
 from apigen_async.generate import generation_request, read_pairs
 from apigen_async.llm.client import Completion, LLMClient
-from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
 from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Task, Tool
 from apigen_async.store import PairRecord, Store, TaskRecord
@@ -43,26 +40,29 @@ __all__ = ["PipelineSettings", "RunState", "run_pipeline"]
 
 
 class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """What the stages need of the run's config (`commands/generate.py` builds it from a
+    `RunConfig`, which holds the defaults)."""
+
     target: int
     model: str
     judge_model: str
-    temperature: float = 0.7
-    max_tokens: int = 1024
+    temperature: float
+    max_tokens: int
     judge_max_tokens: int = 256
     #: Pairs of one task judged (and re-solved) in one request (1: a request per pair).
-    judge_batch: int = 8
+    judge_batch: int
     #: Which checks run, in pipeline order (`apigen_async.checks.CHECKS`).
-    checks: tuple[str, ...] = CHECKS
-    #: The model that re-solves queries (empty: the judge model).
-    solver_model: str = ""
+    checks: tuple[str, ...]
+    #: The model that re-solves queries.
+    solver_model: str
     resolve_max_tokens: int = 320
-    structured: bool = True
-    concurrency: int = DEFAULT_CONCURRENCY
-    exec_concurrency: int = DEFAULT_EXEC_WORKERS
-    epoch_size: int = 4096
-    max_tasks: int | None = None
+    structured: bool
+    concurrency: int
+    exec_concurrency: int
+    epoch_size: int
+    max_tasks: int | None
     #: Which repeated queries leave the dataset (the export applies the same).
-    dedup: DedupConfig = msgspec.field(default_factory=DedupConfig)
+    dedup: DedupConfig
 
 
 @dataclass

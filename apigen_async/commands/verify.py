@@ -32,7 +32,7 @@ from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.llm.client import LLMClient
-from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
+from apigen_async.llm.endpoint import Endpoint, endpoint_config, resolve_endpoint
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.session import open_client
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
@@ -162,7 +162,7 @@ async def verify_command(args: argparse.Namespace) -> int:
     library = load_catalog(
         list(args.apis), builtin=not args.no_builtin, local_rest=args.rest_backend == "local"
     ).by_name()
-    endpoint = resolve_endpoint(args, os.environ.get(args.api_key_env, ""))
+    endpoint = resolve_endpoint(endpoint_config(vars(args)), os.environ.get(args.api_key_env, ""))
     needs_llm = bool({"resolve", "judge"} & set(checks)) or args.rest_backend == "virtual"
     if needs_llm and endpoint.kind == "local":  # before anything is written
         require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -15,46 +14,13 @@ from rich.console import Console
 from rich.table import Table
 
 from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
+from apigen_async.catalog.examples import results_match, worked_examples
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
-from apigen_async.catalog.python import import_module_file
 from apigen_async.errors import ConfigError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.schema import Call, Tool
 
-__all__ = ["catalog_command", "results_match", "worked_examples"]
-
-
-def results_match(got: Any, want: Any) -> bool:
-    """Equal as JSON values, floats within a relative 1e-6."""
-    if isinstance(want, float) or (isinstance(got, float) and isinstance(want, int)):
-        return (
-            isinstance(got, int | float)
-            and not isinstance(got, bool)
-            and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9)
-        )
-    if isinstance(want, dict):
-        return (
-            isinstance(got, dict)
-            and set(got) == {str(k) for k in want}
-            and all(results_match(got[str(k)], v) for k, v in want.items())
-        )
-    if isinstance(want, list | tuple):
-        return (
-            isinstance(got, list)
-            and len(got) == len(want)
-            and all(results_match(g, w) for g, w in zip(got, want, strict=True))
-        )
-    return type(got) is type(want) and got == want
-
-
-def worked_examples(tool: Tool) -> list[tuple[dict[str, Any], Any]]:
-    """The `EXAMPLES` a Python tool's module declares for it (empty for others)."""
-    if tool.module_path is None:
-        return []
-    from pathlib import Path
-
-    module = import_module_file(Path(tool.module_path))
-    return list(getattr(module, "EXAMPLES", {}).get(tool.function, []))
+__all__ = ["catalog_command"]
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
