@@ -34,7 +34,7 @@ from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, L
 from apigen_async.schema import STYLES
 from apigen_async.scrub import Scrubber
 
-__all__ = ["entry", "main"]
+__all__ = ["entry", "generate_config", "main"]
 
 #: The defaults, for the help texts (the parser itself has none for generate).
 D = RunConfig()
@@ -621,8 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = vars(args)
     try:
         if args.command == "generate":
-            given = {k: v for k, v in settings.items() if k not in ("command", "config")}
-            config = load_run_config(given, settings.get("config"))
+            config = generate_config(args)
             settings = msgspec.structs.asdict(config)
             return run_command(getattr(importlib.import_module(module), name), config)
         return run_command(getattr(importlib.import_module(module), name), args)
@@ -632,6 +631,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("apigen: interrupted; finished work is saved, rerun to resume", file=sys.stderr)
         return 130
+
+
+def generate_config(args: argparse.Namespace) -> RunConfig:
+    """The run's config: the --config file's settings, overridden by the flags given."""
+    given = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
+    return load_run_config(given, getattr(args, "config", None))
 
 
 def _scrubber(settings: dict[str, Any]) -> Scrubber:

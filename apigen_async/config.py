@@ -228,12 +228,12 @@ def parse_styles(spec: str) -> dict[str, float]:
         try:
             value = float(weight) if weight else 1.0
         except ValueError:
-            raise ValueError(f"weight of {name!r} is not a number: {weight!r}") from None
+            raise ValueError(f"weight of {name!r} is not a number, in {part!r}") from None
         if not math.isfinite(value) or value < 0:
-            raise ValueError(f"weight of {name!r} is negative or not finite")
+            raise ValueError(f"weight of {name!r} must be a finite number >= 0, in {part!r}")
         weights[name] = value
     if not any(weights.values()):
-        raise ValueError("no style with a positive weight")
+        raise ValueError(f"no style with a positive weight in {spec!r}")
     return weights
 
 
@@ -315,6 +315,8 @@ def load_run_config(cli: Mapping[str, Any], file: Path | None = None) -> RunConf
         values[key], origin[key] = value, flag_name(key)
     settings: dict[str, Any] = {}
     for key, value in values.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{origin[key]}: not a finite number: {value!r}")
         parse = _TEXT.get(key)
         if parse is None or (key == "base_url" and isinstance(value, list)):
             settings[key] = value
@@ -325,8 +327,6 @@ def load_run_config(cli: Mapping[str, Any], file: Path | None = None) -> RunConf
             settings[key] = parse(value)
         except ValueError as exc:
             raise ConfigError(f"{origin[key]}: {exc}") from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"{origin[key]}: not a finite number: {value!r}")
     try:
         config = msgspec.convert(settings, RunConfig, dec_hook=_path)
     except msgspec.ValidationError as exc:
