@@ -20,12 +20,6 @@ from apigen_async.commands.bench import add_bench_parser
 from apigen_async.commands.flags import Parser, number, positive
 from apigen_async.config import RunConfig, choices, load_run_config, parse_shard
 from apigen_async.errors import ApigenError
-from apigen_async.executors.python import (
-    DEFAULT_EXEC_MEMORY_MB,
-    DEFAULT_EXEC_TIMEOUT,
-    DEFAULT_EXEC_WORKERS,
-    MIN_EXEC_MEMORY_MB,
-)
 from apigen_async.executors.rest import DEFAULT_REST_RPS
 from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER, TRANSPORTS
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
@@ -443,12 +437,13 @@ def _parser() -> argparse.ArgumentParser:
                    "(simulated), none")  # fmt: skip
     v.add_argument("--concurrency", type=positive(int), default=4, help="rows checked at "
                    "once, and LLM requests in flight (default 4)")  # fmt: skip
-    v.add_argument("--exec-concurrency", type=positive(int), default=DEFAULT_EXEC_WORKERS,
+    v.add_argument("--exec-concurrency", type=_bounded("exec_concurrency"),
+                   default=D.exec_concurrency,
                    help="sandbox workers (default %(default)s)")  # fmt: skip
-    v.add_argument("--exec-timeout", type=positive(float), default=DEFAULT_EXEC_TIMEOUT,
+    v.add_argument("--exec-timeout", type=_bounded("exec_timeout"), default=D.exec_timeout,
                    help="seconds per call (default %(default)s)")  # fmt: skip
-    v.add_argument("--exec-memory-mb", type=number(int, minimum=MIN_EXEC_MEMORY_MB),
-                   default=DEFAULT_EXEC_MEMORY_MB,
+    v.add_argument("--exec-memory-mb", type=_bounded("exec_memory_mb"),
+                   default=D.exec_memory_mb,
                    help="memory per sandbox worker in MB (default %(default)s)")  # fmt: skip
     v.add_argument("--structured", choices=("auto", "on", "off"), default="auto",
                    help="JSON-Schema structured output for LLM checks (default auto)")  # fmt: skip
@@ -498,8 +493,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_api_flags(cc)
     cc.add_argument(
         "--exec-concurrency",
-        type=positive(int),
-        default=DEFAULT_EXEC_WORKERS,
+        type=_bounded("exec_concurrency"),
+        default=D.exec_concurrency,
         help="sandbox workers (default %(default)s)",
     )
     add_bench_parser(sub)

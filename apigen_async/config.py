@@ -32,6 +32,7 @@ from apigen_async.executors.python import (
     DEFAULT_EXEC_TIMEOUT,
     DEFAULT_EXEC_WORKERS,
     MIN_EXEC_MEMORY_MB,
+    PythonExecutor,
 )
 from apigen_async.export import EXPORT_FORMATS
 from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER, DEFAULT_MAX_RETRY_AFTER, TRANSPORTS
@@ -44,6 +45,7 @@ __all__ = [
     "IDENTITY_KEYS",
     "Identity",
     "RunConfig",
+    "SandboxConfig",
     "choices",
     "flag_name",
     "load_run_config",
@@ -51,6 +53,7 @@ __all__ = [
     "parse_range",
     "parse_shard",
     "parse_styles",
+    "sandbox_config",
 ]
 
 # Number bounds, declared once: msgspec enforces them on a config file's values and the
@@ -60,7 +63,25 @@ NonNegative = Annotated[int, msgspec.Meta(ge=0)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
 
-class RunConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class SandboxConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """How Python calls run: the settings `generate`, `verify` and `catalog check` share."""
+
+    exec_concurrency: Positive = DEFAULT_EXEC_WORKERS
+    exec_timeout: PositiveFloat = DEFAULT_EXEC_TIMEOUT
+    exec_memory_mb: Annotated[int, msgspec.Meta(ge=MIN_EXEC_MEMORY_MB)] = DEFAULT_EXEC_MEMORY_MB
+
+    def python_executor(self, **options: Any) -> PythonExecutor:
+        """The sandbox; `options` are PythonExecutor's other settings (output caps)."""
+        return PythonExecutor(
+            workers=self.exec_concurrency,
+            timeout=self.exec_timeout,
+            cpu_seconds=self.exec_timeout,
+            memory_mb=self.exec_memory_mb,
+            **options,
+        )
+
+
+class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Every setting of `apigen generate`, by the flag's name (dashes as underscores)."""
 
     # What to make, and where.
@@ -115,10 +136,7 @@ class RunConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     price_in: PositiveFloat | None = None
     price_out: PositiveFloat | None = None
     log_requests: Path | None = None
-    # Executing calls.
-    exec_concurrency: Positive = DEFAULT_EXEC_WORKERS
-    exec_timeout: PositiveFloat = DEFAULT_EXEC_TIMEOUT
-    exec_memory_mb: Annotated[int, msgspec.Meta(ge=MIN_EXEC_MEMORY_MB)] = DEFAULT_EXEC_MEMORY_MB
+    # Executing calls (and SandboxConfig's exec_* settings).
     rest_backend: Literal["local", "virtual", "rapidapi", "none"] = "local"
     rest_rps: PositiveFloat | None = None
     rapidapi_key_env: str = "RAPIDAPI_KEY"
@@ -376,3 +394,9 @@ def _path(kind: type, value: Any) -> Any:
     if kind is Path and isinstance(value, str | Path):
         return Path(value)
     raise ValueError(f"expected a path, got {value!r}")
+
+
+def sandbox_config(flags: Mapping[str, Any]) -> SandboxConfig:
+    """The sandbox settings among another command's parsed flags (`vars(args)`)."""
+    known = SandboxConfig.__struct_fields__
+    return SandboxConfig(**{k: v for k, v in flags.items() if k in known})

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from apigen_async.cli import _parser
-from apigen_async.commands.generate import llm_concurrency, pipeline_settings, python_executor
+from apigen_async.commands.generate import llm_concurrency, pipeline_settings
 from apigen_async.config import load_run_config
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.llm.endpoint import Endpoint
@@ -23,7 +23,7 @@ def test_defaults_agree_wherever_they_are_used() -> None:
     verify = parser.parse_args(["verify", "rows.jsonl"])
     check = parser.parse_args(["catalog", "check"])
     sandbox = PythonExecutor()  # as `catalog check` builds it
-    run_sandbox = python_executor(generate)  # as `generate` builds it
+    run_sandbox = generate.python_executor()  # as `generate` and `verify` build it
     endpoint = Endpoint(kind="remote", base_url="http://h/v1", model="m", judge_model="m")
     settings = pipeline_settings(generate, endpoint, llm_concurrency(generate, endpoint))
     assert generate.exec_memory_mb == verify.exec_memory_mb == sandbox.memory_mb == 1024

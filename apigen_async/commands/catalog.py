@@ -16,6 +16,7 @@ from rich.table import Table
 from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
 from apigen_async.catalog.examples import results_match, worked_examples
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
+from apigen_async.config import SandboxConfig, sandbox_config
 from apigen_async.errors import ConfigError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.schema import Call, Tool
@@ -37,7 +38,7 @@ async def catalog_command(args: argparse.Namespace) -> int:
         return _list(catalog, args.format)
     if args.catalog_command == "show":
         return _show(catalog, args.name)
-    return await _check(catalog, workers=args.exec_concurrency)
+    return await _check(catalog, sandbox_config(vars(args)))
 
 
 def _list(catalog: Catalog, fmt: str) -> int:
@@ -80,7 +81,7 @@ class _Case(msgspec.Struct, frozen=True):
     want: Any = msgspec.UNSET
 
 
-async def _check(catalog: Catalog, *, workers: int) -> int:
+async def _check(catalog: Catalog, sandbox: SandboxConfig) -> int:
     tools = catalog.by_name()
     cases: list[_Case] = []
     missing: list[str] = []
@@ -105,7 +106,7 @@ async def _check(catalog: Catalog, *, workers: int) -> int:
             file=sys.stderr,
         )
         return 1
-    failures = await _run_cases(cases, workers)
+    failures = await _run_cases(cases, sandbox)
     for line in failures:
         print(f"FAIL {line}")
     for name in missing:
@@ -114,8 +115,9 @@ async def _check(catalog: Catalog, *, workers: int) -> int:
     return 1 if failures else 0
 
 
-async def _run_cases(cases: Sequence[_Case], workers: int) -> list[str]:
+async def _run_cases(cases: Sequence[_Case], sandbox: SandboxConfig) -> list[str]:
     failures: list[str] = []
+    workers = sandbox.exec_concurrency
     send, receive = anyio.create_memory_object_stream[_Case](workers)
 
     async def worker(ex: PythonExecutor, receive: anyio.abc.ObjectReceiveStream[_Case]) -> None:
@@ -129,7 +131,7 @@ async def _run_cases(cases: Sequence[_Case], workers: int) -> list[str]:
                     failures.append(f"{case.label}: got {result.output!r}, expected {case.want!r}")
 
     # Results are compared whole, so the executor's display cap must not cut them.
-    executor = PythonExecutor(workers=workers, max_output=10_000_000)
+    executor = sandbox.python_executor(max_output=10_000_000)
     async with executor as ex, anyio.create_task_group() as tg:
         async with receive:
             for _ in range(workers):

@@ -28,7 +28,6 @@ from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.commands.outputs import STORE_NAME, discard_run, load_library, write_outputs
 from apigen_async.config import IDENTITY_KEYS, RunConfig
 from apigen_async.errors import ConfigError, EndpointGaveUp, StoreError
-from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.llm.client import LLMClient
@@ -46,7 +45,7 @@ from apigen_async.sampling import Example, ExamplePool, PromptLibrary, Sampler
 from apigen_async.scrub import Scrubber
 from apigen_async.store import Session, Store, open_store
 
-__all__ = ["generate_command", "llm_concurrency", "pipeline_settings", "python_executor"]
+__all__ = ["generate_command", "llm_concurrency", "pipeline_settings"]
 
 #: Hosts of our own local API service (apis/rest); anything else is a ToolBench host.
 LOCAL_HOST_SUFFIX = ".local-apis.apigen"
@@ -159,15 +158,6 @@ def pipeline_settings(config: RunConfig, endpoint: Endpoint, concurrency: int) -
         epoch_size=config.epoch_size,
         max_tasks=config.max_tasks,
         dedup=config.dedup_config(),
-    )
-
-
-def python_executor(config: RunConfig) -> PythonExecutor:
-    return PythonExecutor(
-        workers=config.exec_concurrency,
-        timeout=config.exec_timeout,
-        cpu_seconds=config.exec_timeout,
-        memory_mb=config.exec_memory_mb,
     )
 
 
@@ -336,7 +326,7 @@ async def _generate(config: RunConfig, plan: _Plan) -> int:
                     simulate_mode=config.simulate,
                 )
             )
-        python = await stack.enter_async_context(python_executor(config))
+        python = await stack.enter_async_context(config.python_executor())
         progress = Progress(console, target=config.pairs, client=client, enabled=not config.quiet)
 
         def session() -> Session:

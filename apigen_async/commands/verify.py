@@ -27,8 +27,8 @@ from apigen_async.catalog.dialects import tool_from_openai, tool_from_xlam
 from apigen_async.catalog.library import load_catalog
 from apigen_async.checks import parse_checks
 from apigen_async.checks.execution import Executor, ExecutorRouter
+from apigen_async.config import sandbox_config
 from apigen_async.errors import ConfigError
-from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.llm.client import LLMClient
@@ -204,14 +204,7 @@ async def _verify(
                     models=sorted({endpoint.model, endpoint.judge_model, solver}),
                 )
             )
-        python = await stack.enter_async_context(
-            PythonExecutor(
-                workers=args.exec_concurrency,
-                timeout=args.exec_timeout,
-                cpu_seconds=args.exec_timeout,
-                memory_mb=args.exec_memory_mb,
-            )
-        )
+        python = await stack.enter_async_context(sandbox_config(vars(args)).python_executor())
         executors: dict[str, Executor] = {"python": python}
         rest_tools = [t for t in library.values() if t.source == "rest"]
         if rest_tools and args.rest_backend != "none":
