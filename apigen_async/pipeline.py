@@ -5,8 +5,8 @@ full stage slows the one before it and a slow request holds up nothing but itsel
 Only this module knows about streams, workers, shutdown and progress.
 
 Determinism (what makes resume exact): task `i` is drawn from (seed, i) and from the
-examples verified in epochs up to `epoch(i) - 2`; the producer waits for that epoch
-to finish before drawing. The run stops once tasks `0..k` are all finished and hold at
+seeds and the examples verified in epochs up to `epoch(i) - 2`; the producer waits for
+that epoch to finish before drawing. The run stops once tasks `0..k` are all finished and hold at
 least N verified pairs; the dataset is the first N of them in (task, pair) order.
 """
 
@@ -305,7 +305,8 @@ async def run_pipeline(
             for index in range(max_tasks):
                 if index in done:
                     continue
-                visible_epoch = tracker.epoch_of(index) - 2
+                # Never below -1, the seeds' epoch: the first two epochs' tasks see them.
+                visible_epoch = max(tracker.epoch_of(index) - 2, -1)
                 if visible_epoch >= 0:
                     await tracker.epoch_event(visible_epoch).wait()
                 # No later task looks further back than this one: older examples can go.
@@ -350,6 +351,7 @@ async def run_pipeline(
                     continue
                 tracker.expect(task, len(items), completion)
                 offered_by_name = {t.name: t for t in offered}
+                shown = [ex.query for ex in examples]
                 passed: list[_PairWork] = []
                 rejected: list[PairRecord] = []
                 for i, item in enumerate(items):
@@ -362,7 +364,7 @@ async def run_pipeline(
                     work = _PairWork(task, i, checked, generator=generator)
                     # The rules cost no request: a pair they drop is never executed.
                     if "rules" in checks and (
-                        broken := check_rules(checked, offered_by_name, task.style)
+                        broken := check_rules(checked, offered_by_name, task.style, shown)
                     ):
                         rejected.append(_checked_record(work, rejection=broken))
                     else:

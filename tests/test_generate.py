@@ -147,3 +147,20 @@ def test_irrelevance_pairs_are_left_to_the_re_solve_check(tmp_path: Path) -> Non
             assert row["verified"] == 0 and row["failed_semantic"] > 0
     assert "none of the available functions" not in logs["format,rules,execution,resolve,judge"]
     assert "none of the available functions" in logs["format,rules,execution,judge"]
+
+
+def test_the_first_tasks_of_a_run_are_shown_the_seed_examples(tmp_path: Path) -> None:
+    # Tasks of epochs 0 and 1 see no verified examples yet; they must still see the seeds
+    # (they once saw none: the pool's view stopped at epoch -2).
+    out, log = tmp_path / "out", tmp_path / "requests.jsonl"
+    with fake_endpoint() as url:
+        apigen("generate", "-n", "1000", "--max-tasks", "4", "--out", str(out),
+               "--base-url", url, "--model", "fake", "--quiet", "--examples-per-task", "1-2",
+               "--log-requests", str(log))  # fmt: skip
+    prompts = [
+        json.loads(line)["request"]["messages"][-1]["content"]
+        for line in log.read_text().splitlines()
+    ]
+    generation = [p for p in prompts if "<style>" in p]
+    assert len(generation) == 4
+    assert all("Examples of the format" in p for p in generation)

@@ -140,3 +140,18 @@ def test_the_hand_checked_seeds_pass_the_rules() -> None:
         if rejection := check_rules(Pair(query=query, answers=calls), offered, style):
             broken.append((query, rejection.message))
     assert broken == []
+
+
+def test_a_query_copied_from_a_shown_example_is_rejected() -> None:
+    seed = "What date is 90 days after 2025-01-15?"
+    copied = Pair(query=seed, answers=[Call(name="format_duration", arguments={"seconds": 90})])
+    tools = {t.name: t for t in load_catalog().tools if t.name == "format_duration"}
+    rejection = check_rules(copied, tools, "multiple", [seed, "Is 7919 a prime number?"])
+    assert rejection is not None and rejection.code == "copies_example"
+    # Unknown examples (as in `apigen verify`) and a query of its own are not copies.
+    assert check_rules(copied, tools, "multiple") is None
+    own = Pair(
+        query="How long is 5400 seconds in words?",
+        answers=[Call(name="format_duration", arguments={"seconds": 5400, "style": "words"})],
+    )
+    assert check_rules(own, tools, "multiple", [seed]) is None

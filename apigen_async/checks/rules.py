@@ -26,6 +26,10 @@ the hand-labelled rows of `bench/verify/`:
 - `query_restates_spec`: the query names a function or a parameter by its identifier,
   or its words are mostly those of a function's description.
 - `irrelevance_names_tool`: an irrelevance pair whose query names an offered function.
+- `copies_example`: the query is (nearly: 80% of its distinct words, numbers included) the
+  query of an example its generation prompt showed. A 0.5B generator shown a seed writes
+  the seed's query back and calls an unrelated offered function with its numbers, which
+  the value rules cannot see (the numbers are in the query).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import contextlib
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -50,6 +54,7 @@ RULES = (
     "degenerate_call",
     "query_restates_spec",
     "irrelevance_names_tool",
+    "copies_example",
 )
 
 
@@ -57,9 +62,17 @@ def _reject(code: str, message: str) -> Rejection:
     return Rejection(stage="rules", code=code, message=message)
 
 
-def check_rules(pair: Pair, tools: Mapping[str, Tool], style: Style) -> Rejection | None:
-    """The first rule `pair` breaks, or None. `tools` are the functions the task offered."""
+def check_rules(
+    pair: Pair, tools: Mapping[str, Tool], style: Style, examples: Sequence[str] = ()
+) -> Rejection | None:
+    """The first rule `pair` breaks, or None.
+
+    `tools` are the functions the task offered; `examples` the queries of the examples its
+    generation prompt showed (none when they are not known, as in `apigen verify`).
+    """
     query = Query(pair.query)
+    if copied := _copied_example(query, examples):
+        return _reject("copies_example", f"the query is the shown example {copied!r}")
     if style == "irrelevance" or not pair.answers:
         for tool in tools.values():
             if query.names(tool.name):
@@ -681,6 +694,15 @@ def _states_a_value(query: Query, call: Call) -> bool:
             if isinstance(item, str) and len(_flat(item)) >= 3 and _flat(item) in query.flat:
                 return True
     return False
+
+
+def _copied_example(query: Query, examples: Sequence[str]) -> str | None:
+    words = set(query.words)
+    for example in examples:
+        shown = set(_words(example))
+        if words and len(words & shown) / len(words | shown) >= 0.8:
+            return example
+    return None
 
 
 def _restates_spec(
