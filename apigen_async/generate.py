@@ -81,8 +81,8 @@ def generation_schema(style: Style, tools: Sequence[Tool], n_pairs: int) -> dict
     pair = {
         "type": "object",
         # Bounded so a looping model still closes the JSON within max_tokens.
-        "properties": {"query": {"type": "string", "maxLength": 400}, "answers": answers},
-        "required": ["query", "answers"],
+        "properties": {"answers": answers, "query": {"type": "string", "maxLength": 400}},
+        "required": ["answers", "query"],
         "additionalProperties": False,
     }
     return {

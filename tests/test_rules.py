@@ -155,3 +155,17 @@ def test_a_query_copied_from_a_shown_example_is_rejected() -> None:
         answers=[Call(name="format_duration", arguments={"seconds": 5400, "style": "words"})],
     )
     assert check_rules(own, tools, "multiple", [seed]) is None
+
+
+def test_a_query_that_repeats_a_sentence_is_rejected() -> None:
+    tools = {t.name: t for t in load_catalog().tools if t.name == "rectangle_properties"}
+    call = Call(name="rectangle_properties", arguments={"width": 23.5, "height": 8.6})
+    looping = Pair(
+        query="What is the area of a 23.5 by 8.6 rectangle? What is the area of a "
+        "23.5 by 8.6 rectangle? What is the area",
+        answers=[call],
+    )
+    rejection = check_rules(looping, tools, "simple")
+    assert rejection is not None and rejection.code == "repeated_text"
+    once = Pair(query="What is the area of a 23.5 by 8.6 rectangle?", answers=[call])
+    assert check_rules(once, tools, "simple") is None

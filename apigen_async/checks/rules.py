@@ -30,6 +30,8 @@ the hand-labelled rows of `bench/verify/`:
   query of an example its generation prompt showed. A 0.5B generator shown a seed writes
   the seed's query back and calls an unrelated offered function with its numbers, which
   the value rules cannot see (the numbers are in the query).
+- `repeated_text`: the query says one sentence twice, as a small model caught in a loop
+  does until `max_tokens` or the length bound stops it.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ RULES = (
     "query_restates_spec",
     "irrelevance_names_tool",
     "copies_example",
+    "repeated_text",
 )
 
 
@@ -73,6 +76,8 @@ def check_rules(
     query = Query(pair.query)
     if copied := _copied_example(query, examples):
         return _reject("copies_example", f"the query is the shown example {copied!r}")
+    if repeated := _repeated_sentence(pair.query):
+        return _reject("repeated_text", f"the query repeats {repeated!r}")
     if style == "irrelevance" or not pair.answers:
         for tool in tools.values():
             if query.names(tool.name):
@@ -702,6 +707,20 @@ def _copied_example(query: Query, examples: Sequence[str]) -> str | None:
         shown = set(_words(example))
         if words and len(words & shown) / len(words | shown) >= 0.8:
             return example
+    return None
+
+
+_SENTENCE_END = re.compile(r"[.?!;\n]+")
+
+
+def _repeated_sentence(text: str) -> str | None:
+    seen: set[tuple[str, ...]] = set()
+    for sentence in _SENTENCE_END.split(text):
+        words = tuple(_words(sentence))
+        if len(words) >= 4:
+            if words in seen:
+                return sentence.strip()
+            seen.add(words)
     return None
 
 
