@@ -6,81 +6,58 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
-import anyio
+import msgspec
 
 from apigen_async import __version__
+from apigen_async.commands import run_command
 from apigen_async.commands.bench import add_bench_parser
 from apigen_async.commands.flags import Parser, number, positive
-from apigen_async.dedup import DEFAULT_THRESHOLD
-from apigen_async.errors import ApigenError, ConfigError
-from apigen_async.executors.python import (
-    DEFAULT_EXEC_MEMORY_MB,
-    DEFAULT_EXEC_TIMEOUT,
-    DEFAULT_EXEC_WORKERS,
-    MIN_EXEC_MEMORY_MB,
-)
+from apigen_async.config import RunConfig, choices, load_run_config, parse_shard
+from apigen_async.errors import ApigenError
 from apigen_async.executors.rest import DEFAULT_REST_RPS
 from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
-from apigen_async.llm.retry import DEFAULT_MAX_RETRY_AFTER
 from apigen_async.llm.transport import TRANSPORTS
 from apigen_async.scrub import Scrubber
 from apigen_async.stages import CHECKS
 from apigen_async.styles import STYLES
 
-__all__ = ["main", "parse_range", "parse_shard", "parse_styles"]
+__all__ = ["entry", "generate_config", "main"]
+
+#: The defaults, for the help texts (the parser itself has none for generate).
+D = RunConfig()
+_HINTS = get_type_hints(RunConfig, include_extras=True)
 
 
-def parse_styles(spec: str) -> dict[str, float]:
-    """`simple,parallel:2` -> {"simple": 1.0, "parallel": 2.0}; unknown names are errors."""
-    weights: dict[str, float] = {}
-    for part in spec.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        name, _, weight = part.partition(":")
-        name = name.strip()
-        if name not in STYLES:
-            raise ConfigError(f"--styles: unknown style {name!r}; choose from {', '.join(STYLES)}")
+def _bounded(field: str) -> Callable[[str], int | float]:
+    """The argparse type of a number setting, with the bounds RunConfig declares for it."""
+    hint = _HINTS[field]
+    if get_origin(hint) in (Union, UnionType):
+        hint = next(a for a in get_args(hint) if a is not type(None))
+    if get_origin(hint) is not Annotated:
+        return number(hint)
+    kind, meta = get_args(hint)[:2]
+    return number(kind, minimum=meta.ge, above=meta.gt, maximum=meta.le)
+
+
+def _text(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a config parser, so argparse names the flag on an error."""
+
+    def convert(text: str) -> Any:
         try:
-            value = float(weight) if weight else 1.0
+            parse(text)
         except ValueError as exc:
-            raise ConfigError(f"--styles: weight of {name!r} is not a number: {weight!r}") from exc
-        if value < 0:
-            raise ConfigError(f"--styles: weight of {name!r} is negative")
-        weights[name] = value
-    if not any(weights.values()):
-        raise ConfigError("--styles: no style with a positive weight")
-    return weights
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text  # parsed again, with the rest of the config
 
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """`1/4` -> (1, 4): shard 1 of 4; argparse names the flag on an error."""
-    k, slash, n = text.partition("/")
-    try:
-        shard, shards = int(k), int(n)
-    except ValueError:
-        shard, shards = -1, 0
-    if not slash or shards < 1 or not 0 <= shard < shards:
-        raise argparse.ArgumentTypeError(f"expected K/N with 0 <= K < N, got {text!r}")
-    return shard, shards
-
-
-def parse_range(flag: str, text: str) -> tuple[int, int]:
-    """`2-4` -> (2, 4); `3` -> (3, 3)."""
-    lo, _, hi = text.partition("-")
-    try:
-        low, high = int(lo), int(hi or lo)
-    except ValueError as exc:
-        raise ConfigError(f"{flag}: expected LO-HI, got {text!r}") from exc
-    if low < 0 or high < low:
-        raise ConfigError(f"{flag}: expected 0 <= LO <= HI, got {text!r}")
-    return low, high
+    return convert
 
 
 def _add_endpoint_flags(p: argparse.ArgumentParser) -> None:
@@ -105,7 +82,7 @@ def _add_api_flags(p: argparse.ArgumentParser) -> None:
         "--apis",
         nargs="+",
         type=Path,
-        default=[],
+        **({} if p.argument_default == argparse.SUPPRESS else {"default": []}),
         metavar="PATH",
         help="extra API files or folders besides the built-in library: Python modules "
         "(functions with type hints and docstrings) or ToolBench JSON (tool files, "
@@ -119,35 +96,36 @@ def _add_api_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="apigen",
-        description="Generate verified function-calling datasets (APIGen, async).",
-    )
-    parser.add_argument("--version", action="version", version=f"apigen-async {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
+    # No defaults here (argument_default=SUPPRESS): the namespace holds only the flags
+    # given, which override a --config file; every default is RunConfig's.
     g = sub.add_parser(
         "generate",
         help="generate a verified dataset",
         description="Sample APIs, generate query/answer pairs with an LLM, keep those that "
         "pass the format, execution and semantic checks. With no --base-url and no API key, "
         "runs the embedded local model (llama.cpp) offline.",
+        argument_default=argparse.SUPPRESS,
+    )
+    g.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="settings from a TOML file: keys named as these flags (dashes or underscores, "
+        "e.g. max-retries = 3); flags given here override it",
     )
     g.add_argument(
         "-n",
         "--pairs",
-        type=positive(int),
-        default=20,
-        help="stop after this many verified pairs (default 20)",
+        type=_bounded("pairs"),
+        help=f"stop after this many verified pairs (default {D.pairs})",
     )
     g.add_argument(
         "--out",
         type=Path,
-        default=Path("out"),
         help="output folder: dataset.jsonl, report.json, apigen.sqlite (default out/)",
     )
-    g.add_argument("--seed", type=int, default=0, help="run seed; tasks derive from it (default 0)")
+    g.add_argument("--seed", type=int, help=f"run seed; tasks derive from it (default {D.seed})")
     g.add_argument(
         "--base-url",
         action="append",
@@ -164,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--shard",
-        type=parse_shard,
+        type=_text(parse_shard),
         metavar="K/N",
         help="run shard K of N (0 <= K < N): the tasks whose index is K modulo N, as an "
         "ordinary run in --out; `apigen merge` combines the shards",
@@ -177,9 +155,8 @@ def _parser() -> argparse.ArgumentParser:
         help="run --shards shards as Ray tasks (a local Ray instance without ADDRESS), "
         "limits split across them, and merge them into --out (needs apigen-async[ray])",
     )
-    g.add_argument("--shards", type=positive(int), help="shards of a --ray run (default 2)")
-    # Set by a --ray driver for its shards: every endpoint limit is divided by it.
-    g.add_argument("--limit-share", type=positive(int), default=1, help=argparse.SUPPRESS)
+    g.add_argument("--shards", type=_bounded("shards"), help="shards of a --ray run (default 2)")
+    g.add_argument("--limit-share", type=_bounded("limit_share"), help=argparse.SUPPRESS)
     g.add_argument(
         "--model",
         help=f"generator model (default: {DEFAULT_OPENAI_MODEL} on OpenAI, "
@@ -188,15 +165,13 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--judge-model", help="semantic-checker model (default: --model)")
     g.add_argument(
         "--judge-batch",
-        type=positive(int),
-        default=8,
+        type=_bounded("judge_batch"),
         metavar="N",
         help="pairs of one task judged (and re-solved) in one request "
-        "(default 8; 1: a request per pair)",
+        f"(default {D.judge_batch}; 1: a request per pair)",
     )
     g.add_argument(
         "--checks",
-        default=",".join(CHECKS),
         metavar="LIST",
         help=f"checks a pair must pass, from {','.join(CHECKS)} (default: all; format always "
         "runs). rules: values must come from the query, no placeholders or repeated calls; "
@@ -204,26 +179,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--sampling",
-        choices=("uniform", "balanced"),
-        default="balanced",
+        choices=choices("sampling"),
         help="API sampler: uniform (the paper's) or balanced (functions and categories with "
         "fewer verified calls in the epochs a task may see are drawn more often; default); "
         "part of the run's identity",
     )
     g.add_argument(
         "--dedup",
-        choices=("exact", "near"),
-        default="near",
+        choices=choices("dedup"),
         help="drop verified pairs whose query repeats an earlier one exactly, or nearly "
-        "(MinHash-LSH over word shingles; default near); part of the run's identity",
+        f"(MinHash-LSH over word shingles; default {D.dedup}); part of the run's identity",
     )
     g.add_argument(
         "--dedup-threshold",
-        type=number(float, above=0, maximum=1),
-        default=DEFAULT_THRESHOLD,
+        type=_bounded("dedup_threshold"),
         metavar="J",
         help=f"estimated Jaccard similarity at which --dedup near merges two queries "
-        f"(default {DEFAULT_THRESHOLD})",
+        f"(default {D.dedup_threshold})",
     )
     g.add_argument(
         "--solver-model",
@@ -231,38 +203,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--api-key-env",
-        default="OPENAI_API_KEY",
         metavar="NAME",
-        help="environment variable holding the API key (default OPENAI_API_KEY); "
+        help=f"environment variable holding the API key (default {D.api_key_env}); "
         "the key is never written anywhere",
     )
     g.add_argument(
         "--concurrency",
-        type=positive(int),
+        type=_bounded("concurrency"),
         help=f"LLM requests in flight (default {DEFAULT_CONCURRENCY}; embedded model: its --slots)",
     )
     g.add_argument(
         "--exec-concurrency",
-        type=positive(int),
-        default=DEFAULT_EXEC_WORKERS,
-        help="sandboxed Python workers executing calls (default %(default)s)",
+        type=_bounded("exec_concurrency"),
+        help=f"sandboxed Python workers executing calls (default {D.exec_concurrency})",
     )
     g.add_argument(
         "--exec-timeout",
-        type=positive(float),
-        default=DEFAULT_EXEC_TIMEOUT,
-        help="wall-clock seconds per Python call before it fails (default %(default)s)",
+        type=_bounded("exec_timeout"),
+        help=f"wall-clock seconds per Python call before it fails (default {D.exec_timeout})",
     )
     g.add_argument(
         "--exec-memory-mb",
-        type=number(int, minimum=MIN_EXEC_MEMORY_MB),
-        default=DEFAULT_EXEC_MEMORY_MB,
-        help="address-space limit of each sandbox worker in MB (default %(default)s)",
+        type=_bounded("exec_memory_mb"),
+        help=f"address-space limit of each sandbox worker in MB (default {D.exec_memory_mb})",
     )
     g.add_argument(
         "--rest-backend",
-        choices=("local", "virtual", "rapidapi", "none"),
-        default="local",
+        choices=choices("rest_backend"),
         help="how REST tools run: local = our API service on 127.0.0.1 (its tools "
         "join the library; default); virtual = StableToolBench-style server "
         "(cache, then the real API if a key is set, else simulated); rapidapi = the "
@@ -270,133 +237,120 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--rest-rps",
-        type=positive(float),
+        type=_bounded("rest_rps"),
         help="requests per second per REST host, on every backend (default: "
         f"{DEFAULT_REST_RPS:g} to real hosts; our servers on 127.0.0.1 unthrottled)",
     )
     g.add_argument(
         "--rapidapi-key-env",
-        default="RAPIDAPI_KEY",
         metavar="NAME",
-        help="environment variable holding the RapidAPI key (default RAPIDAPI_KEY)",
+        help=f"environment variable holding the RapidAPI key (default {D.rapidapi_key_env})",
     )
     g.add_argument(
         "--simulate",
-        choices=("schema", "llm"),
-        default="schema",
+        choices=choices("simulate"),
         help="virtual backend: simulate unanswered calls from the response "
         "template (schema, default) or with the LLM (llm)",
     )
-    g.add_argument("--rpm", type=positive(float), help="cap on LLM requests per minute")
-    g.add_argument("--tpm", type=positive(float), help="cap on LLM tokens per minute")
+    g.add_argument("--rpm", type=_bounded("rpm"), help="cap on LLM requests per minute")
+    g.add_argument("--tpm", type=_bounded("tpm"), help="cap on LLM tokens per minute")
     g.add_argument(
         "--styles",
-        default=",".join(STYLES),
         help="query styles with optional weights, e.g. 'simple:2,parallel,irrelevance:0.5'"
         f" (default all: {','.join(STYLES)})",
     )
     _add_api_flags(g)
-    g.add_argument("--temperature", type=number(float, minimum=0, maximum=2), default=0.7,
-                   help="generator temperature, 0 to 2 (default 0.7)")  # fmt: skip
+    g.add_argument(
+        "--temperature",
+        type=_bounded("temperature"),
+        help=f"generator temperature, 0 to 2 (default {D.temperature})",
+    )
     g.add_argument(
         "--pairs-per-task",
-        type=positive(int),
-        default=3,
-        help="pairs asked for in each generation request (default 3)",
+        type=_bounded("pairs_per_task"),
+        help=f"pairs asked for in each generation request (default {D.pairs_per_task})",
     )
     g.add_argument(
         "--examples-per-task",
-        default="1-2",
         metavar="LO-HI",
         help="verified examples shown in each generation prompt (default 1-2)",
     )
     g.add_argument(
         "--tools-per-task",
-        default="2-4",
         metavar="LO-HI",
         help="APIs offered to multiple and parallel_multiple tasks (default 2-4; simple and "
         "parallel offer 1, irrelevance 1 to HI-1)",
     )
     g.add_argument(
         "--max-tokens",
-        type=positive(int),
-        default=1024,
-        help="max answer tokens of a generation request (default 1024)",
+        type=_bounded("max_tokens"),
+        help=f"max answer tokens of a generation request (default {D.max_tokens})",
     )
     g.add_argument(
         "--max-tasks",
-        type=positive(int),
+        type=_bounded("max_tasks"),
         help="give up after this many generation tasks (default: enough for a 4%% pass rate)",
     )
     g.add_argument(
         "--structured",
-        choices=("auto", "on", "off"),
-        default="auto",
+        choices=choices("structured"),
         help="JSON-schema structured output: auto tries it and falls back (default)",
     )
     g.add_argument(
         "--timeout",
-        type=positive(float),
+        type=_bounded("timeout"),
         help="seconds per LLM request (default 300; embedded model 900, as a CPU shared "
         "by several slots can be slow)",
     )
     g.add_argument(
         "--max-retries",
-        type=number(int, minimum=0),
-        default=6,
-        help="retries of a failed LLM request (429/5xx/timeout) (default 6)",
+        type=_bounded("max_retries"),
+        help=f"retries of a failed LLM request (429/5xx/timeout) (default {D.max_retries})",
     )
     g.add_argument(
         "--max-retry-after",
-        type=positive(float),
-        default=DEFAULT_MAX_RETRY_AFTER,
+        type=_bounded("max_retry_after"),
         metavar="SECONDS",
         help="longest Retry-After wait honoured; an endpoint asking for more fails the "
-        "request at once (default %(default)g)",
+        f"request at once (default {D.max_retry_after:g})",
     )
     g.add_argument(
         "--give-up-after",
-        type=number(int, minimum=0),
-        default=DEFAULT_GIVE_UP_AFTER,
+        type=_bounded("give_up_after"),
         metavar="N",
         help="end the run once N LLM requests in a row have failed, each after its retries "
-        "(default %(default)s; 0: never); what was verified before is kept and exported",
+        f"(default {D.give_up_after}; 0: never); what was verified before is kept and exported",
     )
     g.add_argument(
         "--local-model",
-        default=DEFAULT_LOCAL_MODEL,
         metavar="NAME|PATH",
         help=f"embedded model: {' or '.join(LOCAL_MODELS)} or a GGUF file "
-        f"(default {DEFAULT_LOCAL_MODEL})",
+        f"(default {D.local_model})",
     )
     g.add_argument(
         "--local-checker",
-        default=DEFAULT_LOCAL_CHECKER,
         metavar="NAME|PATH|same",
         help="embedded model that re-solves and judges, in a server of its own: checking "
-        f"needs a stronger model than generating (default {DEFAULT_LOCAL_CHECKER}; "
+        f"needs a stronger model than generating (default {D.local_checker}; "
         "'same': --local-model)",
     )
     g.add_argument(
         "--slots",
-        type=positive(int),
-        default=4,
-        help="parallel sequences of the embedded model (default 4)",
+        type=_bounded("slots"),
+        help=f"parallel sequences of the embedded model (default {D.slots})",
     )
     g.add_argument(
         "--epoch-size",
-        type=positive(int),
-        default=4096,
+        type=_bounded("epoch_size"),
         help="tasks per example-pool epoch: verified pairs feed prompts two epochs later, "
-        "and at most about two epochs of tasks are in flight (default 4096; keep it at "
-        "least 4 x --concurrency, or the slowest task of an epoch holds the run back)",
+        f"and at most about two epochs of tasks are in flight (default {D.epoch_size}; keep "
+        "it at least 4 x --concurrency, or the slowest task of an epoch holds the run back)",
     )
     resume = g.add_mutually_exclusive_group()
     resume.add_argument(
         "--resume",
         dest="fresh",
         action="store_false",
-        default=False,
         help="continue the run stored in --out (default)",
     )
     resume.add_argument(
@@ -413,7 +367,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--export",
-        default="xlam",
         metavar="FORMATS",
         help="comma-separated dataset formats besides xlam (dataset.jsonl, always written): "
         "openai (dataset.openai.jsonl, fine-tuning messages with tools), sharegpt "
@@ -422,19 +375,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--price-in",
-        type=positive(float),
+        type=_bounded("price_in"),
         metavar="USD",
         help="USD per million prompt tokens (default: built-in table for OpenAI models)",
     )
     g.add_argument(
         "--price-out",
-        type=positive(float),
+        type=_bounded("price_out"),
         metavar="USD",
         help="USD per million completion tokens (default: built-in table)",
     )
     g.add_argument(
         "--length-retry-tokens",
-        type=positive(int),
+        type=_bounded("length_retry_tokens"),
         metavar="N",
         help="when an answer is cut at --max-tokens, ask once more with N max tokens instead "
         "of rejecting it as truncated",
@@ -442,7 +395,6 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--llm-transport",
         choices=TRANSPORTS,
-        default="aiohttp",
         help="HTTP path to the LLM: aiohttp (direct, default; the cheapest in CPU), openai "
         "(the SDK on aiohttp), openai-httpx (the SDK's default)",
     )
@@ -454,6 +406,17 @@ def _parser() -> argparse.ArgumentParser:
         "(JSON lines; `apigen bench --replay FILE` sends them again)",
     )
     g.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="apigen",
+        description="Generate verified function-calling datasets (APIGen, async).",
+    )
+    parser.add_argument("--version", action="version", version=f"apigen-async {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    _add_generate_parser(sub)
 
     v = sub.add_parser(
         "verify",
@@ -475,12 +438,13 @@ def _parser() -> argparse.ArgumentParser:
                    "(simulated), none")  # fmt: skip
     v.add_argument("--concurrency", type=positive(int), default=4, help="rows checked at "
                    "once, and LLM requests in flight (default 4)")  # fmt: skip
-    v.add_argument("--exec-concurrency", type=positive(int), default=DEFAULT_EXEC_WORKERS,
+    v.add_argument("--exec-concurrency", type=_bounded("exec_concurrency"),
+                   default=D.exec_concurrency,
                    help="sandbox workers (default %(default)s)")  # fmt: skip
-    v.add_argument("--exec-timeout", type=positive(float), default=DEFAULT_EXEC_TIMEOUT,
+    v.add_argument("--exec-timeout", type=_bounded("exec_timeout"), default=D.exec_timeout,
                    help="seconds per call (default %(default)s)")  # fmt: skip
-    v.add_argument("--exec-memory-mb", type=number(int, minimum=MIN_EXEC_MEMORY_MB),
-                   default=DEFAULT_EXEC_MEMORY_MB,
+    v.add_argument("--exec-memory-mb", type=_bounded("exec_memory_mb"),
+                   default=D.exec_memory_mb,
                    help="memory per sandbox worker in MB (default %(default)s)")  # fmt: skip
     v.add_argument("--structured", choices=("auto", "on", "off"), default="auto",
                    help="JSON-Schema structured output for LLM checks (default auto)")  # fmt: skip
@@ -530,8 +494,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_api_flags(cc)
     cc.add_argument(
         "--exec-concurrency",
-        type=positive(int),
-        default=DEFAULT_EXEC_WORKERS,
+        type=_bounded("exec_concurrency"),
+        default=D.exec_concurrency,
         help="sandbox workers (default %(default)s)",
     )
     add_bench_parser(sub)
@@ -612,7 +576,8 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--slots", type=positive(int), default=4,
                     help="embedded model: parallel sequences (default 4)")  # fmt: skip
     ev.add_argument("--concurrency", type=positive(int),
-                    help="requests in flight (default 8; embedded: --slots)")  # fmt: skip
+                    help=f"requests in flight (default {DEFAULT_CONCURRENCY}; embedded: "
+                    "--slots)")  # fmt: skip
     ev.add_argument("--rpm", type=positive(float), help="cap on requests per minute")
     ev.add_argument("--tpm", type=positive(float), help="cap on tokens per minute")
     ev.add_argument("--temperature", type=number(float, minimum=0, maximum=2), default=0.0,
@@ -634,52 +599,48 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
 
 #: Each command's coroutine, imported only when it runs so start-up stays light.
 _COMMANDS: dict[str, tuple[str, str]] = {
-    "generate": ("apigen_async.run", "generate_command"),
+    "generate": ("apigen_async.commands.generate", "generate_command"),
     "verify": ("apigen_async.commands.verify", "verify_command"),
     "split": ("apigen_async.commands.split", "split_command"),
     "eval": ("apigen_async.commands.eval", "eval_command"),
     "merge": ("apigen_async.commands.merge", "merge_command"),
-    "report": ("apigen_async.run", "report_command"),
+    "report": ("apigen_async.commands.report", "report_command"),
     "bench": ("apigen_async.commands.bench", "bench_command"),
-    "serve-apis": ("apigen_async.run", "serve_apis_command"),
+    "serve-apis": ("apigen_async.commands.serve", "serve_apis_command"),
+    "catalog": ("apigen_async.commands.catalog", "catalog_command"),
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    module, name = _COMMANDS.get(args.command, ("apigen_async.commands.catalog", "catalog_command"))
+    module, name = _COMMANDS[args.command]
+    settings = vars(args)
     try:
-        return _run(getattr(importlib.import_module(module), name), args)
+        if args.command == "generate":
+            config = generate_config(args)
+            settings = msgspec.structs.asdict(config)
+            if config.ray is not None:  # the shards run `generate` in Ray workers
+                module, name = "apigen_async.commands.ray_shards", "ray_command"
+            return run_command(getattr(importlib.import_module(module), name), config)
+        return run_command(getattr(importlib.import_module(module), name), args)
     except ApigenError as exc:
-        print(f"apigen: error: {_scrubber(args)(str(exc))}", file=sys.stderr)
+        print(f"apigen: error: {_scrubber(settings)(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("apigen: interrupted; finished work is saved, rerun to resume", file=sys.stderr)
         return 130
 
 
-def _scrubber(args: argparse.Namespace) -> Scrubber:
+def generate_config(args: argparse.Namespace) -> RunConfig:
+    """The run's config: the --config file's settings, overridden by the flags given."""
+    given = {k: v for k, v in vars(args).items() if k not in ("command", "config")}
+    return load_run_config(given, getattr(args, "config", None))
+
+
+def _scrubber(settings: dict[str, Any]) -> Scrubber:
     """What error messages pass: the keys this command may have read, and token shapes."""
-    names = {"OPENAI_API_KEY", getattr(args, "api_key_env", None)}
-    names.add(getattr(args, "rapidapi_key_env", None))
+    names = {"OPENAI_API_KEY", settings.get("api_key_env"), settings.get("rapidapi_key_env")}
     return Scrubber.from_env(*sorted(n for n in names if n))
-
-
-def _run(command: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
-    try:
-        return anyio.run(command, args, backend_options={"use_uvloop": True})
-    except BaseExceptionGroup as group:
-        # Errors raised inside task groups arrive wrapped: report ours first, else the first.
-        leaves = list(_leaves(group))
-        raise next((e for e in leaves if isinstance(e, ApigenError)), leaves[0]) from None
-
-
-def _leaves(exc: BaseException) -> Iterator[BaseException]:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from _leaves(inner)
-    else:
-        yield exc
 
 
 def entry() -> None:

@@ -23,14 +23,12 @@ from anyio.abc import ObjectReceiveStream, ObjectSendStream
 
 from apigen_async.checks.execution import Executor
 from apigen_async.dedup import DedupConfig
-from apigen_async.executors.python import DEFAULT_EXEC_WORKERS
 from apigen_async.ledger import Ledger, RunState
 from apigen_async.llm.client import LLMClient
-from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.prompts import PromptLibrary
 from apigen_async.sampling import ExamplePool, Sampler
 from apigen_async.schema import Judgement, Rejection, Tool
-from apigen_async.stages import CHECKS, ORDER
+from apigen_async.stages import ORDER
 from apigen_async.stages.base import (
     BatchStage,
     Context,
@@ -46,26 +44,29 @@ __all__ = ["PipelineSettings", "RunState", "run_pipeline"]
 
 
 class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """What the stages need of the run's config (`commands/generate.py` builds it from a
+    `RunConfig`, which holds the defaults)."""
+
     target: int
     model: str
     judge_model: str
-    temperature: float = 0.7
-    max_tokens: int = 1024
+    temperature: float
+    max_tokens: int
     judge_max_tokens: int = 256
     #: Pairs of one task judged (and re-solved) in one request (1: a request per pair).
-    judge_batch: int = 8
+    judge_batch: int
     #: Which checks run, in pipeline order (`apigen_async.stages.CHECKS`).
-    checks: tuple[str, ...] = CHECKS
-    #: The model that re-solves queries (empty: the judge model).
-    solver_model: str = ""
+    checks: tuple[str, ...]
+    #: The model that re-solves queries.
+    solver_model: str
     resolve_max_tokens: int = 320
-    structured: bool = True
-    concurrency: int = DEFAULT_CONCURRENCY
-    exec_concurrency: int = DEFAULT_EXEC_WORKERS
-    epoch_size: int = 4096
-    max_tasks: int | None = None
+    structured: bool
+    concurrency: int
+    exec_concurrency: int
+    epoch_size: int
+    max_tasks: int | None
     #: Which repeated queries leave the dataset (the export applies the same).
-    dedup: DedupConfig = msgspec.field(default_factory=DedupConfig)
+    dedup: DedupConfig
 
 
 _Step = Callable[[Context, PairWork], Awaitable[PairWork | Rejection]]

@@ -7,25 +7,33 @@ from pathlib import Path
 import pytest
 
 from apigen_async.cli import _parser
+from apigen_async.commands.generate import llm_concurrency, pipeline_settings
+from apigen_async.config import load_run_config
 from apigen_async.executors.python import PythonExecutor
+from apigen_async.llm.endpoint import Endpoint
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
-from apigen_async.pipeline import PipelineSettings
 from tests.helpers import apigen
 
 
 def test_defaults_agree_wherever_they_are_used() -> None:
     parser = _parser()
-    generate = parser.parse_args(["generate"])
+    # The generate parser has no defaults: they are RunConfig's.
+    generate = load_run_config({})
+    assert vars(parser.parse_args(["generate"])) == {"command": "generate"}
     verify = parser.parse_args(["verify", "rows.jsonl"])
     check = parser.parse_args(["catalog", "check"])
     sandbox = PythonExecutor()  # as `catalog check` builds it
-    settings = PipelineSettings(target=1, model="m", judge_model="m")
+    run_sandbox = generate.python_executor()  # as `generate` and `verify` build it
+    endpoint = Endpoint(kind="remote", base_url="http://h/v1", model="m", judge_model="m")
+    settings = pipeline_settings(generate, endpoint, llm_concurrency(generate, endpoint))
     assert generate.exec_memory_mb == verify.exec_memory_mb == sandbox.memory_mb == 1024
+    assert run_sandbox.memory_mb == 1024
     workers = (generate.exec_concurrency, verify.exec_concurrency, check.exec_concurrency)
     assert workers == (2, 2, 2) == (settings.exec_concurrency,) * 3
-    assert sandbox._slots.total_tokens == 2
+    assert sandbox._slots.total_tokens == run_sandbox._slots.total_tokens == 2
     assert generate.exec_timeout == verify.exec_timeout == sandbox.timeout == 5.0
-    # `--concurrency` has no parser default: without it an endpoint gets 8, the embedded
+    assert run_sandbox.timeout == 5.0
+    # `--concurrency` has no default: without it an endpoint gets 8, the embedded
     # model its --slots.
     assert generate.concurrency is None and settings.concurrency == DEFAULT_CONCURRENCY == 8
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
 from apigen_async.errors import ConfigError
-from apigen_async.llm.endpoint import resolve_endpoint
+from apigen_async.llm.endpoint import EndpointConfig, endpoint_config, resolve_endpoint
 
 
-def _args(**kw: object) -> argparse.Namespace:
-    flags = {"base_url": None, "model": None, "judge_model": None}
+def _args(**kw: object) -> EndpointConfig:
+    flags: dict[str, object] = {"base_url": None, "model": None, "judge_model": None}
     flags |= {"local_model": "qwen2.5-coder-0.5b", "local_checker": "qwen2.5-coder-1.5b"}
-    return argparse.Namespace(**(flags | kw))
+    return endpoint_config(flags | kw)
 
 
 def test_the_embedded_default_checks_with_a_stronger_model_of_its_own() -> None:

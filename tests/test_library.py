@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from apigen_async.commands.catalog import results_match
+from apigen_async.catalog.examples import results_match
 
 LIBRARY = Path(__file__).resolve().parents[1] / "apis" / "python"
 

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from apigen_async.commands.flags import Parser, number, positive
-from apigen_async.llm.endpoint import resolve_endpoint
+from apigen_async.llm.endpoint import endpoint_config, resolve_endpoint
 
 if TYPE_CHECKING:
     from apigen_async.llm.client import LLMClient
@@ -251,7 +251,7 @@ async def bench_command(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     levels: list[int] = args.levels
     api_key = os.environ.get(args.api_key_env, "")
-    endpoint = resolve_endpoint(args, api_key)
+    endpoint = resolve_endpoint(endpoint_config(vars(args)), api_key)
     if endpoint.kind == "local":
         from apigen_async.llm.local import require_local_extra
 

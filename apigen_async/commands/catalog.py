@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -15,46 +14,14 @@ from rich.console import Console
 from rich.table import Table
 
 from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
+from apigen_async.catalog.examples import results_match, worked_examples
 from apigen_async.catalog.library import Catalog, load_catalog, load_seeds
-from apigen_async.catalog.python import import_module_file
+from apigen_async.config import SandboxConfig, sandbox_config
 from apigen_async.errors import ConfigError
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.schema import Call, Tool
 
-__all__ = ["catalog_command", "results_match", "worked_examples"]
-
-
-def results_match(got: Any, want: Any) -> bool:
-    """Equal as JSON values, floats within a relative 1e-6."""
-    if isinstance(want, float) or (isinstance(got, float) and isinstance(want, int)):
-        return (
-            isinstance(got, int | float)
-            and not isinstance(got, bool)
-            and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9)
-        )
-    if isinstance(want, dict):
-        return (
-            isinstance(got, dict)
-            and set(got) == {str(k) for k in want}
-            and all(results_match(got[str(k)], v) for k, v in want.items())
-        )
-    if isinstance(want, list | tuple):
-        return (
-            isinstance(got, list)
-            and len(got) == len(want)
-            and all(results_match(g, w) for g, w in zip(got, want, strict=True))
-        )
-    return type(got) is type(want) and got == want
-
-
-def worked_examples(tool: Tool) -> list[tuple[dict[str, Any], Any]]:
-    """The `EXAMPLES` a Python tool's module declares for it (empty for others)."""
-    if tool.module_path is None:
-        return []
-    from pathlib import Path
-
-    module = import_module_file(Path(tool.module_path))
-    return list(getattr(module, "EXAMPLES", {}).get(tool.function, []))
+__all__ = ["catalog_command"]
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
@@ -71,7 +38,7 @@ async def catalog_command(args: argparse.Namespace) -> int:
         return _list(catalog, args.format)
     if args.catalog_command == "show":
         return _show(catalog, args.name)
-    return await _check(catalog, workers=args.exec_concurrency)
+    return await _check(catalog, sandbox_config(vars(args)))
 
 
 def _list(catalog: Catalog, fmt: str) -> int:
@@ -114,7 +81,7 @@ class _Case(msgspec.Struct, frozen=True):
     want: Any = msgspec.UNSET
 
 
-async def _check(catalog: Catalog, *, workers: int) -> int:
+async def _check(catalog: Catalog, sandbox: SandboxConfig) -> int:
     tools = catalog.by_name()
     cases: list[_Case] = []
     missing: list[str] = []
@@ -139,7 +106,7 @@ async def _check(catalog: Catalog, *, workers: int) -> int:
             file=sys.stderr,
         )
         return 1
-    failures = await _run_cases(cases, workers)
+    failures = await _run_cases(cases, sandbox)
     for line in failures:
         print(f"FAIL {line}")
     for name in missing:
@@ -148,8 +115,9 @@ async def _check(catalog: Catalog, *, workers: int) -> int:
     return 1 if failures else 0
 
 
-async def _run_cases(cases: Sequence[_Case], workers: int) -> list[str]:
+async def _run_cases(cases: Sequence[_Case], sandbox: SandboxConfig) -> list[str]:
     failures: list[str] = []
+    workers = sandbox.exec_concurrency
     send, receive = anyio.create_memory_object_stream[_Case](workers)
 
     async def worker(ex: PythonExecutor, receive: anyio.abc.ObjectReceiveStream[_Case]) -> None:
@@ -163,7 +131,7 @@ async def _run_cases(cases: Sequence[_Case], workers: int) -> list[str]:
                     failures.append(f"{case.label}: got {result.output!r}, expected {case.want!r}")
 
     # Results are compared whole, so the executor's display cap must not cut them.
-    executor = PythonExecutor(workers=workers, max_output=10_000_000)
+    executor = sandbox.python_executor(max_output=10_000_000)
     async with executor as ex, anyio.create_task_group() as tg:
         async with receive:
             for _ in range(workers):

@@ -27,7 +27,8 @@ from apigen_async.eval.bfcl_data import find_bfcl_dir, load_category, parse_cate
 from apigen_async.eval.items import EvalItem, read_data_file
 from apigen_async.eval.runner import Outcome, evaluate_items
 from apigen_async.eval.score import Scores, summarise
-from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
+from apigen_async.llm.endpoint import Endpoint, endpoint_config, resolve_endpoint
+from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.session import open_client
@@ -104,7 +105,7 @@ async def eval_command(args: argparse.Namespace) -> int:
         raise ConfigError("--bfcl-dir needs --bfcl CATEGORIES")
     items, order, source = load_items(args)
     api_key = os.environ.get(args.api_key_env, "")
-    endpoint = resolve_endpoint(args, api_key)
+    endpoint = resolve_endpoint(endpoint_config(vars(args)), api_key)
     if endpoint.kind == "local":  # before anything is written
         require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)
     out = prepare_out(args.out)
@@ -135,7 +136,9 @@ async def _evaluate(
 ) -> int:
     console = Console(stderr=True, quiet=args.quiet)
     scrub = Scrubber.from_env(args.api_key_env)
-    concurrency = args.concurrency or (args.slots if endpoint.kind == "local" else 8)
+    concurrency = args.concurrency or (
+        args.slots if endpoint.kind == "local" else DEFAULT_CONCURRENCY
+    )
     outcomes: dict[str, Outcome] = {}
     last_note = time.monotonic()
 

@@ -11,6 +11,14 @@ from pathlib import Path
 from rich.console import Console
 
 from apigen_async.card import CardInfo
+from apigen_async.commands.outputs import (
+    STORE_NAME,
+    discard_run,
+    stored_dedup,
+    stored_tools,
+    write_outputs,
+)
+from apigen_async.config import IDENTITY_KEYS, parse_export
 from apigen_async.errors import ConfigError
 from apigen_async.outdir import hold_out_lock, prepare_out
 from apigen_async.scrub import Scrubber
@@ -23,12 +31,16 @@ __all__ = ["merge_command", "merge_shards"]
 async def merge_command(args: argparse.Namespace) -> int:
     if not args.shard_dirs:
         raise ConfigError("apigen merge: give the shard folders to merge")
+    try:
+        formats = parse_export(args.export)
+    except ValueError as exc:
+        raise ConfigError(f"--export: {exc}") from None
     out = prepare_out(args.out)
     with hold_out_lock(out):
         await merge_shards(
             out,
             args.shard_dirs,
-            formats=args.export,
+            formats=formats,
             extra=args.extra_columns,
             console=Console(stderr=True, quiet=args.quiet),
             command=shlex.join(["apigen", *sys.argv[1:]]),
@@ -40,23 +52,20 @@ async def merge_shards(
     out: Path,
     dirs: Sequence[Path],
     *,
-    formats: str = "",
+    formats: tuple[str, ...] = ("xlam",),
     extra: bool = False,
     console: Console,
     command: str,
 ) -> list[ShardPart]:
     """Merge the shards in `dirs` into `out` (whose lock the caller holds)."""
-    # Late: run.py holds the export shared with `generate`, and imports this package.
-    from apigen_async import run
-
-    shards = await read_shards(dirs, run.STORE_NAME, run.IDENTITY_KEYS)
-    db = out / run.STORE_NAME
+    shards = await read_shards(dirs, STORE_NAME, IDENTITY_KEYS)
+    db = out / STORE_NAME
     if db.exists():
         async with open_reader(db) as existing:
             check_merge_target(out, await existing.run_config())
-    run._discard(out)  # a merge is rebuilt whole from its shards every time
+    discard_run(out)  # a merge is rebuilt whole from its shards every time
     async with open_store(db) as store:
-        parts = await write_merged_store(store, shards, run.IDENTITY_KEYS, None)
+        parts = await write_merged_store(store, shards, IDENTITY_KEYS, None)
     for part in parts:
         console.print(part.describe(), highlight=False, soft_wrap=True)
     total = parts[0].shards
@@ -68,12 +77,12 @@ async def merge_shards(
             soft_wrap=True,
         )
     config = shards[0].config
-    dedup = run._stored_dedup(config)
-    await run._write_outputs(
+    dedup = stored_dedup(config)
+    await write_outputs(
         out,
-        run._stored_tools(config),
+        stored_tools(config),
         sum(p.target for p in parts),
-        run._export_formats(formats),
+        formats,
         extra=extra,
         console=console,
         scrub=Scrubber(),
@@ -85,7 +94,7 @@ async def merge_shards(
             judge_model=config.get("judge_model", ""),
             solver_model=config.get("solver_model") or config.get("judge_model", ""),
             checks=tuple(config.get("checks") or ()),
-            formats=tuple(run._export_formats(formats)),
+            formats=formats,
             dedup=(f"near, Jaccard >= {dedup.threshold}" if dedup.mode == "near" else "exact"),
         ),
     )

@@ -15,8 +15,6 @@ without the mark. Ray is imported only here (`pip install 'apigen-async[ray]'`).
 
 from __future__ import annotations
 
-import argparse
-import copy
 import hashlib
 import os
 import shlex
@@ -34,6 +32,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from apigen_async.commands import first_error
+from apigen_async.commands.outputs import STORE_NAME
+from apigen_async.config import RunConfig
 from apigen_async.errors import ApigenError, ConfigError
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.scrub import Scrubber
@@ -42,7 +43,6 @@ from apigen_async.store import open_reader
 
 __all__ = ["ShardProgress", "ShardResult", "ray_command"]
 
-STORE_NAME = "apigen.sqlite"
 DEFAULT_SHARDS = 2
 #: A shard whose task Ray lost (its worker killed): not finished, run again next time.
 LOST = -1
@@ -94,33 +94,36 @@ def _run_key(out: Path, shards: int) -> str:
     return hashlib.blake2b(f"{out.resolve()}|{shards}".encode(), digest_size=8).hexdigest()
 
 
-def shard_args(args: argparse.Namespace, k: int, n: int, workdir: Path) -> argparse.Namespace:
-    """The flags of shard k: the run's, with its own folder and 1/n of every limit."""
-    mine = copy.copy(args)
-    mine.ray = mine.shards = None
-    mine.shard = (k, n)
-    mine.out = workdir
-    mine.limit_share = n
-    mine.quiet = True
-    if args.log_requests is not None:
-        path = Path(args.log_requests).resolve()
-        mine.log_requests = path.with_name(f"{path.stem}.shard-{k}{path.suffix}")
-    if args.endpoints is not None:
-        mine.endpoints = Path(args.endpoints).resolve()
-    mine.apis = [Path(p).resolve() for p in args.apis]
-    return mine
+def shard_config(config: RunConfig, k: int, n: int, workdir: Path) -> RunConfig:
+    """The config of shard k: the run's, with its own folder and 1/n of every limit."""
+    log = config.log_requests
+    if log is not None:
+        log = log.resolve()
+        log = log.with_name(f"{log.stem}.shard-{k}{log.suffix}")
+    return msgspec.structs.replace(
+        config,
+        ray=None,
+        shards=None,
+        shard=(k, n),
+        out=workdir,
+        limit_share=n,
+        quiet=True,
+        log_requests=log,
+        endpoints=config.endpoints.resolve() if config.endpoints is not None else None,
+        apis=tuple(p.resolve() for p in config.apis),
+    )
 
 
-def run_shard(args: argparse.Namespace, board: Any) -> ShardResult:
+def run_shard(config: RunConfig, board: Any) -> ShardResult:
     """One shard in this (worker) process: its pipeline, then its store as bytes."""
-    from apigen_async.cli import _leaves
-    from apigen_async.run import generate_command
+    from apigen_async.commands.generate import generate_command
 
-    k, n = args.shard
-    out = Path(args.out)
+    assert config.shard is not None
+    k, n = config.shard
+    out = config.out
     out.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
-    target = -(-args.pairs // n)
+    target = -(-config.pairs // n)
 
     def report() -> None:
         while not stop.wait(1.0):
@@ -130,13 +133,12 @@ def run_shard(args: argparse.Namespace, board: Any) -> ShardResult:
 
     poster = threading.Thread(target=report, daemon=True)
     poster.start()
-    scrub = Scrubber.from_env(args.api_key_env, args.rapidapi_key_env)
+    scrub = Scrubber.from_env(config.api_key_env, config.rapidapi_key_env)
     try:
-        code = anyio.run(generate_command, args, backend_options={"use_uvloop": True})
+        code = anyio.run(generate_command, config, backend_options={"use_uvloop": True})
         error = ""
     except BaseException as exc:  # reported to the driver, which decides what to say
-        leaves = list(_leaves(exc))
-        first = next((e for e in leaves if isinstance(e, ApigenError)), leaves[0])
+        first = first_error(exc)
         code, error = 2, scrub(f"{type(first).__name__}: {first}" if not isinstance(
             first, ApigenError) else str(first))  # fmt: skip
     finally:
@@ -165,20 +167,21 @@ def _counts(db: Path) -> tuple[int, int]:
         return 0, 0
 
 
-async def ray_command(args: argparse.Namespace) -> int:
+async def ray_command(config: RunConfig) -> int:
     ray = _import_ray()  # before anything is created or stored
-    if args.shard:
+    if config.shard:
         raise ConfigError("--ray runs every shard itself: give --shards N, not --shard")
-    n = args.shards = args.shards or DEFAULT_SHARDS
-    out = prepare_out(args.out)
-    console = Console(stderr=True, quiet=args.quiet)
+    config = msgspec.structs.replace(config, shards=config.shards or DEFAULT_SHARDS)
+    n = config.shards
+    out = prepare_out(config.out)
+    console = Console(stderr=True, quiet=config.quiet)
     with hold_out_lock(out):
         if (out / STORE_NAME).exists():
             # Before any shard runs: the merge at the end would refuse this folder.
             async with open_reader(out / STORE_NAME) as existing:
                 check_merge_target(out, await existing.run_config())
         shard_dirs = [out / "shards" / f"shard-{k}" for k in range(n)]
-        if args.fresh:
+        if config.fresh:
             for folder in shard_dirs:
                 for name in (STORE_NAME, FINISHED):
                     (folder / name).unlink(missing_ok=True)
@@ -187,7 +190,7 @@ async def ray_command(args: argparse.Namespace) -> int:
             if k not in todo:
                 # Said even with --quiet: the rerun did not redo it, and this says why.
                 print(f"shard {k}/{n}: finished in an earlier run", file=sys.stderr)
-        codes = await _run_on_ray(ray, args, out, todo, shard_dirs, console)
+        codes = await _run_on_ray(ray, config, out, todo, shard_dirs, console)
         if 2 in codes.values():
             # A bad flag, input or endpoint (said above, per shard): no merge to make yet.
             return 2
@@ -195,7 +198,7 @@ async def ray_command(args: argparse.Namespace) -> int:
         from apigen_async.commands.merge import merge_shards
 
         await merge_shards(
-            out, done, formats=args.export, extra=args.extra_columns, console=console,
+            out, done, formats=config.export, extra=config.extra_columns, console=console,
             command=shlex.join(["apigen", *sys.argv[1:]]),
         )  # fmt: skip
     if 3 in codes.values():
@@ -205,7 +208,7 @@ async def ray_command(args: argparse.Namespace) -> int:
 
 async def _run_on_ray(
     ray: Any,
-    args: argparse.Namespace,
+    config: RunConfig,
     out: Path,
     todo: list[int],
     shard_dirs: list[Path],
@@ -213,10 +216,10 @@ async def _run_on_ray(
 ) -> dict[int, int]:
     if not todo:
         return {}
-    n = args.shards
-    init = {"address": args.ray or None, "include_dashboard": False, "log_to_driver": False,
+    n = config.shards or DEFAULT_SHARDS
+    init = {"address": config.ray or None, "include_dashboard": False, "log_to_driver": False,
             "configure_logging": False}  # fmt: skip
-    if not args.ray:
+    if not config.ray:
         init["num_cpus"] = max(n, os.cpu_count() or 1)
     # On the event loop's thread: Ray sets signal handlers only from the main thread, and
     # nothing else runs in the driver yet.
@@ -225,7 +228,9 @@ async def _run_on_ray(
         board = ray.remote(num_cpus=0)(ProgressBoard).remote()
         task = ray.remote(num_cpus=1, max_retries=0)(run_shard)
         base = Path(tempfile.gettempdir()) / "apigen-ray" / _run_key(out, n)
-        pending = {task.remote(shard_args(args, k, n, base / f"shard-{k}"), board): k for k in todo}
+        pending = {
+            task.remote(shard_config(config, k, n, base / f"shard-{k}"), board): k for k in todo
+        }
         codes: dict[int, int] = {}
         live = Live(console=console, refresh_per_second=2) if console.is_terminal else None
         started, last_line = time.monotonic(), 0.0
@@ -255,7 +260,7 @@ async def _run_on_ray(
                 view = _panel(snapshot, n, todo, time.monotonic() - started)
                 if live is not None:
                     live.update(view)
-                elif not args.quiet and time.monotonic() - last_line >= 5:
+                elif not config.quiet and time.monotonic() - last_line >= 5:
                     last_line = time.monotonic()
                     console.print(_line(snapshot, n, todo), highlight=False, soft_wrap=True)
         finally:

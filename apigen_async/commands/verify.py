@@ -26,12 +26,12 @@ from rich.console import Console
 from apigen_async.catalog.dialects import tool_from_openai, tool_from_xlam
 from apigen_async.catalog.library import load_catalog
 from apigen_async.checks.execution import Executor, ExecutorRouter
+from apigen_async.config import sandbox_config
 from apigen_async.errors import ConfigError
-from apigen_async.executors.python import PythonExecutor
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
 from apigen_async.llm.client import LLMClient
-from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
+from apigen_async.llm.endpoint import Endpoint, endpoint_config, resolve_endpoint
 from apigen_async.llm.local import require_local_extra
 from apigen_async.llm.session import open_client
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
@@ -163,7 +163,7 @@ async def verify_command(args: argparse.Namespace) -> int:
     library = load_catalog(
         list(args.apis), builtin=not args.no_builtin, local_rest=args.rest_backend == "local"
     ).by_name()
-    endpoint = resolve_endpoint(args, os.environ.get(args.api_key_env, ""))
+    endpoint = resolve_endpoint(endpoint_config(vars(args)), os.environ.get(args.api_key_env, ""))
     needs_llm = bool({"resolve", "judge"} & set(checks)) or args.rest_backend == "virtual"
     if needs_llm and endpoint.kind == "local":  # before anything is written
         require_local_extra(*endpoint.local_models.values(), key_env=args.api_key_env)
@@ -205,14 +205,7 @@ async def _verify(
                     models=sorted({endpoint.model, endpoint.judge_model, solver}),
                 )
             )
-        python = await stack.enter_async_context(
-            PythonExecutor(
-                workers=args.exec_concurrency,
-                timeout=args.exec_timeout,
-                cpu_seconds=args.exec_timeout,
-                memory_mb=args.exec_memory_mb,
-            )
-        )
+        python = await stack.enter_async_context(sandbox_config(vars(args)).python_executor())
         executors: dict[str, Executor] = {"python": python}
         rest_tools = [t for t in library.values() if t.source == "rest"]
         if rest_tools and args.rest_backend != "none":

@@ -1,20 +1,23 @@
-"""Which LLM endpoint a command talks to, from its flags and the environment."""
+"""Which LLM endpoint a command talks to, from its endpoint settings and the environment."""
 
 from __future__ import annotations
 
-import argparse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from apigen_async.errors import ConfigError
 from apigen_async.llm.endpoints import URL_HINT, EndpointSpec, check_url, load_endpoints_file
-from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, LOCAL_MODELS
+from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
 
 __all__ = [
     "DEFAULT_OPENAI_MODEL",
     "DEFAULT_OPENAI_URL",
     "Endpoint",
+    "EndpointConfig",
+    "endpoint_config",
     "local_alias",
     "resolve_endpoint",
 ]
@@ -39,42 +42,61 @@ class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
         return self.local_models.get(self.model)
 
 
-def resolve_endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
+class EndpointConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """The endpoint settings of a command (`--base-url`, `--model`, ...); a command
+    without a flag leaves its default."""
+
+    #: One `--base-url`, or several servers of the same model (the flag repeated).
+    base_url: tuple[str, ...] = ()
+    #: `--endpoints FILE`: several endpoints from a TOML file.
+    endpoints: Path | None = None
+    model: str | None = None
+    judge_model: str | None = None
+    local_model: str = DEFAULT_LOCAL_MODEL
+    #: The embedded checker model; "same": the generator's.
+    local_checker: str = DEFAULT_LOCAL_CHECKER
+
+
+def endpoint_config(flags: Mapping[str, Any]) -> EndpointConfig:
+    """The endpoint settings among a command's parsed flags (`vars(args)`); the rest and
+    flags left unset (None) are ignored."""
+    values = {k: v for k, v in flags.items() if k in EndpointConfig.__struct_fields__}
+    values = {k: v for k, v in values.items() if v is not None}
+    if isinstance(values.get("base_url"), str):
+        values["base_url"] = (values["base_url"],)
+    return EndpointConfig(**values)
+
+
+def resolve_endpoint(config: EndpointConfig, api_key: str) -> Endpoint:
     """`--base-url` if given, else OpenAI if a key is set, else the embedded model."""
-    urls = (
-        args.base_url if isinstance(args.base_url, list) else [args.base_url] * bool(args.base_url)
-    )
-    if getattr(args, "endpoints", None) or len(urls) > 1:
-        return _several(args, urls)
-    if urls:
-        args.base_url = urls[0]
-    if args.base_url:
-        if not args.model:
+    if config.endpoints is not None or len(config.base_url) > 1:
+        return _several(config)
+    if config.base_url:
+        if not config.model:
             raise ConfigError("--base-url needs --model (the model name the server serves)")
-        base = _url(args.base_url)
         return Endpoint(
             kind="remote",
-            base_url=base,
-            model=args.model,
-            judge_model=getattr(args, "judge_model", None) or args.model,
+            base_url=_url(config.base_url[0]),
+            model=config.model,
+            judge_model=config.judge_model or config.model,
         )
     if api_key:
-        model = args.model or DEFAULT_OPENAI_MODEL
+        model = config.model or DEFAULT_OPENAI_MODEL
         return Endpoint(
             kind="remote",
             base_url=DEFAULT_OPENAI_URL,
             model=model,
-            judge_model=getattr(args, "judge_model", None) or model,
+            judge_model=config.judge_model or model,
         )
-    model = args.model or local_alias(args.local_model)
-    checker = getattr(args, "local_checker", None) or DEFAULT_LOCAL_CHECKER
-    if checker in ("same", args.local_model):
+    model = config.model or local_alias(config.local_model)
+    checker = config.local_checker
+    if checker in ("same", config.local_model):
         return Endpoint(
             kind="local",
             base_url=None,
             model=model,
             judge_model=model,
-            local_models={model: args.local_model},
+            local_models={model: config.local_model},
         )
     judge = local_alias(checker)
     if judge == model:
@@ -84,32 +106,28 @@ def resolve_endpoint(args: argparse.Namespace, api_key: str) -> Endpoint:
         base_url=None,
         model=model,
         judge_model=judge,
-        local_models={model: args.local_model, judge: checker},
+        local_models={model: config.local_model, judge: checker},
     )
 
 
-def _several(args: argparse.Namespace, urls: list[str]) -> Endpoint:
+def _several(config: EndpointConfig) -> Endpoint:
     """Several endpoints; requests name the first one's models, each maps them to its own."""
-    if getattr(args, "endpoints", None) is not None:
-        if urls:
+    if config.endpoints is not None:
+        if config.base_url:
             raise ConfigError("--endpoints and --base-url: give the endpoints in one of them")
-        for flag in ("model", "judge_model"):
-            if getattr(args, flag, None):
+        for flag, value in (("model", config.model), ("judge_model", config.judge_model)):
+            if value:
                 raise ConfigError(
                     f"--{flag.replace('_', '-')} with --endpoints: set {flag} per endpoint "
-                    f"in {args.endpoints}"
+                    f"in {config.endpoints}"
                 )
-        specs = load_endpoints_file(args.endpoints)
+        specs = load_endpoints_file(config.endpoints)
     else:
-        if not args.model:
+        if not config.model:
             raise ConfigError("--base-url needs --model (the model name the servers serve)")
         specs = [
-            EndpointSpec(
-                base_url=_url(url),
-                model=args.model,
-                judge_model=getattr(args, "judge_model", None),
-            )
-            for url in urls
+            EndpointSpec(base_url=_url(url), model=config.model, judge_model=config.judge_model)
+            for url in config.base_url
         ]
     first = specs[0]
     # Requests name the first endpoint's models; a judge request is told from a generation
@@ -118,7 +136,7 @@ def _several(args: argparse.Namespace, urls: list[str]) -> Endpoint:
     if (first.judge_model or first.model) == first.model and any(
         s.judge_model not in (None, s.model) for s in specs[1:]
     ):
-        where = getattr(args, "endpoints", None) or "--endpoints"
+        where = config.endpoints or "--endpoints"
         raise ConfigError(
             f"{where}: a later endpoint judges with a judge_model of its own, so the first "
             "must name one other than its model too (its names are the run's)"

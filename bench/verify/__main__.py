@@ -28,7 +28,7 @@ import msgspec
 from apigen_async.catalog.library import load_catalog
 from apigen_async.checks.execution import ExecutorRouter
 from apigen_async.executors.python import PythonExecutor
-from apigen_async.llm.endpoint import resolve_endpoint
+from apigen_async.llm.endpoint import endpoint_config, resolve_endpoint
 from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.session import open_client
@@ -123,7 +123,7 @@ async def run(args: argparse.Namespace) -> int:
         print(f"--checks: unknown check {sorted(unknown)[0]!r}", file=sys.stderr)
         return 2
     tools = load_catalog([], builtin=True, local_rest=False).by_name()
-    endpoint = resolve_endpoint(args, os.environ.get(args.api_key_env, ""))
+    endpoint = resolve_endpoint(endpoint_config(vars(args)), os.environ.get(args.api_key_env, ""))
     solver = args.solver_model or endpoint.judge_model
     # The judge sees execution results, so rows are executed whenever it runs.
     order = [
