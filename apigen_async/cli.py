@@ -173,9 +173,10 @@ def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--checks",
         metavar="LIST",
-        help=f"checks a pair must pass, from {','.join(CHECKS)} (default: all; format always "
-        "runs). rules: values must come from the query, no placeholders or repeated calls; "
-        "resolve: a second request given only the query must re-predict the same calls",
+        help=f"checks a pair must pass, from {','.join(CHECKS)} (default: all; without "
+        "judge when the embedded model checks; format always runs). rules: values must come "
+        "from the query, no placeholders or repeated calls; resolve: a second request given "
+        "only the query must re-predict the same calls",
     )
     g.add_argument(
         "--sampling",
@@ -273,7 +274,8 @@ def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--examples-per-task",
         metavar="LO-HI",
-        help="verified examples shown in each generation prompt (default 1-2)",
+        help="verified examples shown in each generation prompt (default 1-2; 0 for the "
+        "embedded model, which copies their queries)",
     )
     g.add_argument(
         "--tools-per-task",

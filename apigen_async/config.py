@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_type_hints
 
 import msgspec
 
@@ -44,12 +44,14 @@ from apigen_async.stages import CHECKS, parse_checks
 from apigen_async.styles import STYLES, api_ranges
 
 __all__ = [
+    "ENDPOINT_DEFAULTS",
     "IDENTITY_KEYS",
     "Identity",
     "RunConfig",
     "SandboxConfig",
     "choices",
     "flag_name",
+    "given",
     "load_run_config",
     "parse_export",
     "parse_range",
@@ -109,7 +111,8 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
     limit_share: Positive = 1
     # What a pair must pass, and how tasks are drawn.
     judge_batch: Positive = 8
-    checks: tuple[str, ...] = CHECKS
+    #: None: by endpoint (`by_endpoint`), like `examples_per_task`.
+    checks: tuple[str, ...] | None = None
     sampling: Literal["uniform", "balanced"] = "balanced"
     dedup: Literal["exact", "near"] = "near"
     dedup_threshold: Annotated[float, msgspec.Meta(gt=0, le=1)] = DEFAULT_THRESHOLD
@@ -117,7 +120,7 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
     apis: tuple[Path, ...] = ()
     no_builtin: bool = False
     pairs_per_task: Positive = 3
-    examples_per_task: tuple[int, int] = (1, 2)
+    examples_per_task: tuple[int, int] | None = None
     tools_per_task: tuple[int, int] = (2, 4)
     epoch_size: Positive = 4096
     max_tasks: Positive | None = None
@@ -159,6 +162,12 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
             local_checker=self.local_checker,
         )
 
+    def by_endpoint(self, endpoint: Endpoint) -> RunConfig:
+        """This config with the endpoint-dependent defaults filled in (`ENDPOINT_DEFAULTS`)."""
+        defaults = ENDPOINT_DEFAULTS[endpoint.kind == "local"]
+        unset = {k: v for k, v in defaults.items() if getattr(self, k) is None}
+        return msgspec.structs.replace(self, **unset) if unset else self
+
     def solver(self, endpoint: Endpoint) -> str:
         """The model that re-solves queries: --solver-model, else the judge's."""
         return self.solver_model or endpoint.judge_model
@@ -170,7 +179,7 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
             sampling=self.sampling,
             style_weights=dict(self.styles),
             pairs_per_task=self.pairs_per_task,
-            examples_range=self.examples_per_task,
+            examples_range=given(self.examples_per_task),
             api_ranges=api_ranges(lo, hi),
         )
 
@@ -178,12 +187,13 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
         return DedupConfig(mode=self.dedup, threshold=self.dedup_threshold)
 
     def identity(self, endpoint: Endpoint, catalog_fingerprint: str) -> Identity:
+        self = self.by_endpoint(endpoint)
         return Identity(
             seed=self.seed,
             model=endpoint.model,
             judge_model=endpoint.judge_model,
             judge_batch=self.judge_batch,
-            checks=list(self.checks),
+            checks=list(given(self.checks)),
             solver_model=self.solver(endpoint),
             styles=dict(self.styles),
             pairs_per_task=self.pairs_per_task,
@@ -197,6 +207,26 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
             dedup=msgspec.to_builtins(self.dedup_config()),
             shard=list(self.shard) if self.shard else None,
         )
+
+
+#: Defaults that depend on who generates and checks, by "is it the embedded model".
+#: Measured on the embedded default (bench/README.md, "Issue 10"): shown examples make the
+#: 0.5B generator write their queries back (rule `copies_example`), so it is shown none;
+#: the 1.5B judge on top of the re-solve check dropped 5 correct rows of 120 for 1 wrong
+#: row of 124 caught (bench/verify), so the embedded checker runs without it.
+ENDPOINT_DEFAULTS: dict[bool, dict[str, Any]] = {
+    False: {"checks": CHECKS, "examples_per_task": (1, 2)},
+    True: {"checks": tuple(c for c in CHECKS if c != "judge"), "examples_per_task": (0, 0)},
+}
+
+T = TypeVar("T")
+
+
+def given(value: T | None) -> T:
+    """An endpoint-dependent setting, once `RunConfig.by_endpoint` has filled it in."""
+    if value is None:
+        raise ValueError("RunConfig.by_endpoint() fills this setting in first")
+    return value
 
 
 class Identity(msgspec.Struct, frozen=True, kw_only=True):

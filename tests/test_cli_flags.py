@@ -12,6 +12,7 @@ from apigen_async.config import load_run_config
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.llm.endpoint import Endpoint
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
+from apigen_async.stages import CHECKS
 from tests.helpers import apigen
 
 
@@ -36,6 +37,23 @@ def test_defaults_agree_wherever_they_are_used() -> None:
     # `--concurrency` has no default: without it an endpoint gets 8, the embedded
     # model its --slots.
     assert generate.concurrency is None and settings.concurrency == DEFAULT_CONCURRENCY == 8
+
+
+def test_the_embedded_model_gets_its_own_checks_and_no_examples_unless_asked() -> None:
+    remote = Endpoint(kind="remote", base_url="http://h/v1", model="m", judge_model="m")
+    local = Endpoint(kind="local", base_url="", model="q", judge_model="q")
+    default = load_run_config({})
+    assert default.by_endpoint(remote).checks == CHECKS
+    assert default.by_endpoint(remote).examples_per_task == (1, 2)
+    # Measured (bench/README.md): the 0.5B copies shown examples; the 1.5B judge on top
+    # of re-solve drops more correct rows than wrong ones.
+    assert default.by_endpoint(local).checks == tuple(c for c in CHECKS if c != "judge")
+    assert default.by_endpoint(local).examples_per_task == (0, 0)
+    asked = load_run_config({"checks": "format,judge", "examples_per_task": "1-1"})
+    assert asked.by_endpoint(local).checks == ("format", "judge")
+    assert asked.by_endpoint(local).examples_per_task == (1, 1)
+    # The identity holds the filled-in values, so a resumed run compares like with like.
+    assert default.identity(local, "fp").checks == list(default.by_endpoint(local).checks)
 
 
 # (command..., flag, bad value): every one is refused in one line naming the flag, exit 2.

@@ -26,7 +26,7 @@ from apigen_async.card import CardInfo
 from apigen_async.catalog.library import Catalog, load_seeds
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.commands.outputs import STORE_NAME, discard_run, load_library, write_outputs
-from apigen_async.config import IDENTITY_KEYS, RunConfig
+from apigen_async.config import IDENTITY_KEYS, RunConfig, given
 from apigen_async.errors import ConfigError, EndpointGaveUp, StoreError
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
@@ -144,12 +144,13 @@ def _limits(config: RunConfig, endpoint: Endpoint, lanes: list[Lane] | None) -> 
 
 
 def pipeline_settings(config: RunConfig, endpoint: Endpoint, concurrency: int) -> PipelineSettings:
+    config = config.by_endpoint(endpoint)
     return PipelineSettings(
         target=config.pairs,
         model=endpoint.model,
         judge_model=endpoint.judge_model,
         judge_batch=config.judge_batch,
-        checks=config.checks,
+        checks=given(config.checks),
         solver_model=config.solver(endpoint),
         temperature=config.temperature,
         max_tokens=config.max_tokens,
@@ -224,6 +225,7 @@ async def generate_command(config: RunConfig) -> int:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(catalog.skipped.items()))
         print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}", file=sys.stderr)
     endpoint = resolve_endpoint(config.endpoint, os.environ.get(config.api_key_env, ""))
+    config = config.by_endpoint(endpoint)
     if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
         require_local_extra(*endpoint.local_models.values(), key_env=config.api_key_env)
     out = prepare_out(config.out)
@@ -388,7 +390,7 @@ async def _generate(config: RunConfig, plan: _Plan) -> int:
             model=endpoint.model,
             judge_model=endpoint.judge_model,
             solver_model=solver,
-            checks=config.checks,
+            checks=given(config.checks),
             formats=config.export,
             dedup=(
                 f"near, Jaccard >= {config.dedup_threshold}" if config.dedup == "near" else "exact"
