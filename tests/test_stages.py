@@ -87,7 +87,9 @@ async def test_with_judge_batch_1_a_pair_reaches_the_judge_before_its_task_is_ex
     config = SamplerConfig(style_weights={"simple": 1.0}, pairs_per_task=3, examples_range=(0, 0))
     settings = PipelineSettings(target=3, model="fake", judge_model="fake", judge_batch=1,
                                 checks=("format", "execution", "judge"), max_tasks=1,
-                                concurrency=2, exec_concurrency=2)  # fmt: skip
+                                concurrency=2, exec_concurrency=2, temperature=0.7,
+                                max_tokens=1024, solver_model="fake", structured=True,
+                                epoch_size=4096, dedup=DedupConfig())  # fmt: skip
     state = RunState()
     with anyio.fail_after(10):  # held until the task's last pair executed: it never ends
         async with open_store(tmp_path / "store.sqlite") as store:
