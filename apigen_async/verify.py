@@ -8,9 +8,8 @@ to batch), by a bounded pool of workers.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import anyio
 import msgspec
@@ -22,20 +21,10 @@ from apigen_async.checks.rules import check_rules
 from apigen_async.checks.semantic import IRRELEVANCE_LEFT_TO_RESOLVE, JudgedPair, judge_pairs
 from apigen_async.llm.client import LLMClient
 from apigen_async.prompts import PromptLibrary
-from apigen_async.schema import Call, ExecResult, Judgement, Pair, Rejection, Style, Tool
+from apigen_async.rows import VerifyItem
+from apigen_async.schema import ExecResult, Judgement, Pair, Rejection, Tool
 
-__all__ = ["CheckedItem", "Checker", "VerifyItem", "check_items", "infer_style"]
-
-
-class VerifyItem(msgspec.Struct, frozen=True, kw_only=True):
-    """One existing pair: its query, its calls and the functions it was offered."""
-
-    index: int
-    id: str
-    style: Style
-    query: str
-    answers: list[Any]
-    tools: tuple[Tool, ...]
+__all__ = ["CheckedItem", "Checker", "check_items"]
 
 
 class CheckedItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,16 +44,6 @@ class CheckedItem(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def rejection(self) -> Rejection | None:
         return next((r for r in self.outcomes.values() if r is not None), None)
-
-
-def infer_style(calls: Sequence[Call] | Sequence[dict[str, Any]], n_tools: int) -> Style:
-    """The BFCL style a row's calls have, for rows that do not say."""
-    names = [c.name if isinstance(c, Call) else str(c.get("name")) for c in calls]
-    if not names:
-        return "irrelevance"
-    if len(names) == 1:
-        return "simple" if n_tools == 1 else "multiple"
-    return "parallel" if len(set(names)) == 1 else "parallel_multiple"
 
 
 @dataclass(frozen=True)

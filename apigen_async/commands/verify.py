@@ -14,16 +14,12 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
 
 import msgspec
-import orjson
 from rich.console import Console
 
-from apigen_async.catalog.dialects import tool_from_openai, tool_from_xlam
 from apigen_async.catalog.library import load_catalog
 from apigen_async.checks.execution import Executor, ExecutorRouter
 from apigen_async.config import sandbox_config
@@ -38,14 +34,14 @@ from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.prompts import PromptLibrary
 from apigen_async.report import ReportBuilder, print_report, report_json
 from apigen_async.report_rows import PageCollector
+from apigen_async.rows import Row, VerifyItem, read_rows
 from apigen_async.schema import Call, Rejection, Task, Tool
 from apigen_async.scrub import Scrubber
 from apigen_async.stages import parse_checks
 from apigen_async.store import PairRecord, Session, TaskRecord, open_store
-from apigen_async.styles import STYLES
-from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items, infer_style
+from apigen_async.verify import CheckedItem, Checker, check_items
 
-__all__ = ["Verdict", "read_rows", "verify_command"]
+__all__ = ["Verdict", "verify_command"]
 
 
 class Verdict(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -57,71 +53,6 @@ class Verdict(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     stage: str | None = None
     code: str | None = None
     message: str | None = None
-
-
-class _Row(msgspec.Struct, frozen=True):
-    line: int
-    text: bytes
-    item: VerifyItem | None
-    problem: str | None = None
-
-
-def _json_field(row: dict[str, Any], name: str) -> Any:
-    value = row.get(name)
-    # xlam-60k keeps `answers` and `tools` as JSON strings; lists are accepted too.
-    return orjson.loads(value) if isinstance(value, str) else value
-
-
-def _tool(spec: Any) -> Tool:
-    if not isinstance(spec, dict):
-        raise ValueError("a tool is not an object")
-    if spec.get("type") == "function" or "function" in spec:
-        return tool_from_openai(spec)
-    return tool_from_xlam(spec)
-
-
-def _item(index: int, row: Any) -> VerifyItem:
-    if not isinstance(row, dict):
-        raise ValueError("the line is not a JSON object")
-    query = row.get("query")
-    if not isinstance(query, str):
-        raise ValueError("no string 'query'")
-    answers = _json_field(row, "answers")
-    if not isinstance(answers, list):
-        raise ValueError("'answers' is not a list (or a JSON string of one)")
-    specs = _json_field(row, "tools")
-    if not isinstance(specs, list):
-        raise ValueError("'tools' is not a list (or a JSON string of one)")
-    tools = tuple(_tool(s) for s in specs)
-    style = row.get("style")
-    if style is None:
-        style = infer_style([a for a in answers if isinstance(a, dict)], len(tools))
-    elif style not in STYLES:
-        raise ValueError(f"style {style!r} is not one of {', '.join(STYLES)}")
-    row_id = row.get("id", index)
-    return VerifyItem(
-        index=index, id=str(row_id), style=style, query=query, answers=answers, tools=tools
-    )
-
-
-def read_rows(path: Path) -> Iterator[_Row]:
-    """Every non-blank line of `path`; a malformed one carries its problem instead."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise ConfigError(f"verify: cannot read {path}: {exc.strerror}") from exc
-    with handle:
-        index = 0
-        for line, text in enumerate(handle, 1):
-            if not text.strip():
-                continue
-            try:
-                item = _item(index, orjson.loads(text))
-            except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
-                yield _Row(line, text, None, f"line {line}: {exc}")
-                continue
-            yield _Row(line, text, item)
-            index += 1
 
 
 def _record(item: VerifyItem, checked: CheckedItem, generator: str) -> TaskRecord:
@@ -177,7 +108,7 @@ async def verify_command(args: argparse.Namespace) -> int:
 async def _verify(
     args: argparse.Namespace,
     out: Path,
-    rows: list[_Row],
+    rows: list[Row],
     items: list[VerifyItem],
     library: dict[str, Tool],
     checks: tuple[str, ...],
@@ -239,7 +170,7 @@ async def _verify(
 
 def _write(
     out: Path,
-    rows: list[_Row],
+    rows: list[Row],
     checked: dict[int, CheckedItem],
     library: dict[str, Tool],
     source: str,

@@ -18,9 +18,9 @@ import msgspec
 import orjson
 
 from apigen_async.catalog.dialects import tool_from_bfcl, tool_to_bfcl
-from apigen_async.commands.verify import read_rows
 from apigen_async.errors import ConfigError
 from apigen_async.eval.ast_checker import PossibleAnswer, possible_answers
+from apigen_async.rows import read_rows
 from apigen_async.schema import Call, Tool
 
 __all__ = ["EvalItem", "bfcl_item", "read_data_file"]

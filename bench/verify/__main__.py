@@ -33,8 +33,9 @@ from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL
 from apigen_async.llm.requestlog import RequestLog
 from apigen_async.llm.session import open_client
 from apigen_async.prompts import PromptLibrary
+from apigen_async.rows import VerifyItem
 from apigen_async.store import open_store
-from apigen_async.verify import CheckedItem, Checker, VerifyItem, check_items
+from apigen_async.verify import CheckedItem, Checker, check_items
 from bench.verify.check_rows import CATEGORIES, LabelledRow, default_files, load_rows
 
 DEFAULT_COMBINATIONS = (
