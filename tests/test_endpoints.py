@@ -30,13 +30,21 @@ class FakeProcess:
 
     def start(self, log: Path) -> None:
         self.logs.append(log)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.fake_openai", "--port", str(self.port),
-             "--log", str(log), *self.flags],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        assert self.proc.stdout.readline().startswith(b"READY"), "fake endpoint did not start"
+        # A first start may lose its free port to another process binding it in between
+        # (the whole suite runs servers): then it takes another. Restarts keep the port.
+        for _ in range(3 if len(self.logs) == 1 else 1):
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bench.fake_openai", "--port", str(self.port),
+                 "--log", str(log), *self.flags],
+                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            assert self.proc.stdout is not None
+            if self.proc.stdout.readline().startswith(b"READY"):
+                return
+            self.proc.wait(20)
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}/v1"
+        raise AssertionError("fake endpoint did not start")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is not None and self.proc.poll() is None:
