@@ -184,7 +184,7 @@ def _client(
         lanes=lanes,
         keys={url: os.environ.get(name, "") for url, name in key_envs.items()},
         cache=cache,
-        timeout=config.timeout or (900.0 if endpoint.kind == "local" else 300.0),
+        timeout=config.timeout or endpoint.request_timeout,
         max_retries=config.max_retries,
         structured=config.structured,
         length_retry_tokens=config.length_retry_tokens,

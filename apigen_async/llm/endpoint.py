@@ -41,6 +41,12 @@ class Endpoint(msgspec.Struct, frozen=True, kw_only=True):
     def local_model(self) -> str | None:
         return self.local_models.get(self.model)
 
+    @property
+    def request_timeout(self) -> float:
+        """Seconds a request may take when no --timeout is given: a 2-core machine's
+        embedded model can take minutes for one long answer, an API far less."""
+        return 900.0 if self.kind == "local" else 300.0
+
 
 class EndpointConfig(msgspec.Struct, frozen=True, kw_only=True):
     """The endpoint settings of a command (`--base-url`, `--model`, ...); a command

@@ -64,7 +64,7 @@ async def open_client(
             api_key=api_key,
             limits=Limits(concurrency=concurrency, rpm=rpm, tpm=tpm),
             cache=cache,
-            timeout=timeout or (900.0 if endpoint.kind == "local" else 300.0),
+            timeout=timeout or endpoint.request_timeout,
             max_retries=max_retries,
             structured=structured,
             request_log=request_log,
