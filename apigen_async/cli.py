@@ -23,7 +23,12 @@ from apigen_async.executors.rest import DEFAULT_REST_RPS
 from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER
 from apigen_async.llm.endpoint import DEFAULT_OPENAI_MODEL
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
-from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, LOCAL_MODELS
+from apigen_async.llm.local import (
+    DEFAULT_LOCAL_CHECKER,
+    DEFAULT_LOCAL_MODEL,
+    DEFAULT_SLOTS,
+    LOCAL_MODELS,
+)
 from apigen_async.llm.transport import TRANSPORTS
 from apigen_async.scrub import Scrubber
 from apigen_async.stages import CHECKS
@@ -73,8 +78,9 @@ def _add_endpoint_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--local-checker", default=DEFAULT_LOCAL_CHECKER, metavar="NAME|PATH|same",
                    help="embedded model that re-solves and judges (default "
                    f"{DEFAULT_LOCAL_CHECKER}; 'same': --local-model)")  # fmt: skip
-    p.add_argument("--slots", type=positive(int), default=4,
-                   help="embedded model: parallel sequences (default 4)")  # fmt: skip
+    p.add_argument("--slots", type=positive(int), default=DEFAULT_SLOTS,
+                   help="embedded model: parallel sequences "
+                   f"(default {DEFAULT_SLOTS})")  # fmt: skip
 
 
 def _add_api_flags(p: argparse.ArgumentParser) -> None:
@@ -575,8 +581,9 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
                     help="variable holding the API key (default OPENAI_API_KEY)")  # fmt: skip
     ev.add_argument("--local-model", default=DEFAULT_LOCAL_MODEL,
                     help=f"embedded model: {', '.join(LOCAL_MODELS)} or a GGUF path")  # fmt: skip
-    ev.add_argument("--slots", type=positive(int), default=4,
-                    help="embedded model: parallel sequences (default 4)")  # fmt: skip
+    ev.add_argument("--slots", type=positive(int), default=DEFAULT_SLOTS,
+                    help="embedded model: parallel sequences "
+                   f"(default {DEFAULT_SLOTS})")  # fmt: skip
     ev.add_argument("--concurrency", type=positive(int),
                     help=f"requests in flight (default {DEFAULT_CONCURRENCY}; embedded: "
                     "--slots)")  # fmt: skip

@@ -36,7 +36,7 @@ from apigen_async.executors.python import (
 from apigen_async.export import EXPORT_FORMATS
 from apigen_async.llm.client import DEFAULT_GIVE_UP_AFTER
 from apigen_async.llm.endpoint import Endpoint, EndpointConfig
-from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL
+from apigen_async.llm.local import DEFAULT_LOCAL_CHECKER, DEFAULT_LOCAL_MODEL, DEFAULT_SLOTS
 from apigen_async.llm.retry import DEFAULT_MAX_RETRY_AFTER
 from apigen_async.llm.transport import TRANSPORTS
 from apigen_async.sampling import SamplerConfig
@@ -102,7 +102,7 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
     api_key_env: str = "OPENAI_API_KEY"
     local_model: str = DEFAULT_LOCAL_MODEL
     local_checker: str = DEFAULT_LOCAL_CHECKER
-    slots: Positive = 4
+    slots: Positive = DEFAULT_SLOTS
     # Shards.
     shard: tuple[int, int] | None = None
     ray: str | None = None

@@ -1,6 +1,6 @@
 """`apigen eval` on the real embedded model (llama.cpp), on a handful of items.
 
-Meaning is not asserted (a 0.5B model's score on 5 items says little); what is: llama.cpp
+Meaning is not asserted (a small model's score on 5 items says little); what is: llama.cpp
 accepts every request, `tools` included (no request failure), and both modes write scores
 and BFCL result files. The default model writes its native calls as a ```json block, not
 in Qwen's <tool_call> tags, so llama.cpp hands them back as text: in fc mode its answers
@@ -16,6 +16,7 @@ import pytest
 
 from apigen_async.catalog.dialects import tool_to_xlam
 from apigen_async.catalog.library import load_catalog
+from apigen_async.llm.local import DEFAULT_LOCAL_MODEL
 from tests.helpers import apigen, require_bfcl_data
 
 pytestmark = pytest.mark.slow
@@ -32,7 +33,7 @@ def test_embedded_model_answers_bfcl_in_fc_mode_and_our_data_in_prompt_mode(
     assert result.returncode == 0, result.stderr[-3000:]
     scores = json.loads((out / "scores.json").read_text())
     assert scores["scores"]["items"] == 3 and scores["requests"] == 3
-    assert scores["endpoint"] == "embedded (qwen2.5-coder-0.5b)"
+    assert scores["endpoint"] == f"embedded ({DEFAULT_LOCAL_MODEL})"
     answers = [
         json.loads(line)["result"]
         for category in ("simple_python", "parallel", "irrelevance")

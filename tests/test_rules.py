@@ -102,6 +102,10 @@ REJECT = [
     ("Convert 200 cm to 1.8 m in USD.",
      [("convert_currency_amount", {"amount": 200, "from_currency": "USD", "to_currency": "USD"})],
      "simple", "degenerate_call"),
+    # A bearing from a point to itself (the embedded 1.5B wrote this one).
+    ("What is the initial bearing from 34.05, -118.24 to 34.05, -118.24?",
+     [("initial_bearing", {"lat1": 34.05, "lon1": -118.24, "lat2": 34.05, "lon2": -118.24})],
+     "simple", "degenerate_call"),
     # The query spells a parameter identifier.
     ("Compute the BMI with weight_kg 75 and height_m 1.8.",
      [("calculate_bmi", {"weight_kg": 75, "height_m": 1.8})], "simple", "query_restates_spec"),
@@ -169,3 +173,30 @@ def test_a_query_that_repeats_a_sentence_is_rejected() -> None:
     assert rejection is not None and rejection.code == "repeated_text"
     once = Pair(query="What is the area of a 23.5 by 8.6 rectangle?", answers=[call])
     assert check_rules(once, tools, "simple") is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Written by the embedded 1.5B generator asked for irrelevance queries.
+        "What is the relevance of the query to the tools provided?",
+        "Which tool can be used to predict the Hardy-Weinberg equilibrium?",
+        "Why is it impossible to predict the Hardy-Weinberg equilibrium using the given tools?",
+        "Use the available functions to tell me a joke.",
+    ],
+)
+def test_a_query_about_the_tools_instead_of_a_need_is_rejected(query: str) -> None:
+    rejection = check_rules(Pair(query=query, answers=[]), {}, "irrelevance")
+    assert rejection is not None and rejection.code == "meta_query"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "What are the functions of the liver?",
+        "Which API key format does Stripe use?",
+        "Sign a message with a secret key using HMAC, as webhook and API signatures do.",
+    ],
+)
+def test_a_need_that_mentions_tools_or_functions_is_not_a_meta_query(query: str) -> None:
+    assert check_rules(Pair(query=query, answers=[]), {}, "irrelevance") is None

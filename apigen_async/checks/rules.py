@@ -22,10 +22,14 @@ the hand-labelled rows of `bench/verify/`:
   code is rare (no wrong row of the measured runs had one).
 - `duplicate_call`: the same call (name and arguments) twice in one answer.
 - `degenerate_call`: a call from a thing to itself (`from_currency="USD"`,
-  `to_currency="USD"`; origin and destination the same): a conversion nobody asks for.
+  `to_currency="USD"`; origin and destination the same; `lat1 = lat2` and `lon1 = lon2`):
+  a conversion or a distance nobody asks for.
 - `query_restates_spec`: the query names a function or a parameter by its identifier,
   or its words are mostly those of a function's description.
 - `irrelevance_names_tool`: an irrelevance pair whose query names an offered function.
+- `meta_query`: the query talks about the assistant's tools or the task instead of asking
+  for something ("Which tool can predict ...", "the functions provided", "the query"): a
+  1.5B generator asked for requests no function serves writes these; no user does.
 - `copies_example`: the query is (nearly: 80% of its distinct words, numbers included) the
   query of an example its generation prompt showed. A 0.5B generator shown a seed writes
   the seed's query back and calls an unrelated offered function with its numbers, which
@@ -57,6 +61,7 @@ RULES = (
     "degenerate_call",
     "query_restates_spec",
     "irrelevance_names_tool",
+    "meta_query",
     "copies_example",
     "repeated_text",
 )
@@ -79,6 +84,8 @@ def check_rules(
         return _reject("copies_example", f"the query is the shown example {copied!r}")
     if repeated := _repeated_sentence(pair.query):
         return _reject("repeated_text", f"the query repeats {repeated!r}")
+    if meta := _META.search(pair.query):
+        return _reject("meta_query", f"the query speaks of {meta.group(0)!r}, not a need")
     if not pair.answers or spec(style).no_call:
         for tool in tools.values():
             if query.names(tool.name):
@@ -122,6 +129,11 @@ def _from_equals_to(call: Call) -> str | None:
                 other = end + name[len(start) :]
                 if other in args and args[other] == value and isinstance(value, str):
                     return f"{name} and {other} are both {value!r}"
+    # Two points given coordinate by coordinate (lat1/lat2, x1/x2): all equal is one point.
+    firsts = [name[:-1] for name in args if name.endswith("1") and name[:-1] + "2" in args]
+    if firsts and all(args[f + "1"] == args[f + "2"] for f in firsts):
+        pairs = ", ".join(f"{f}1 = {f}2" for f in firsts)
+        return f"the two points are one ({pairs})"
     return None
 
 
@@ -712,6 +724,17 @@ def _copied_example(query: Query, examples: Sequence[str]) -> str | None:
 
 
 _SENTENCE_END = re.compile(r"[.?!;\n]+")
+
+# Phrases that refer to the offered tools or to the generation task itself. Bare "the
+# functions" is left alone: "the functions of the liver" is a fine irrelevance query.
+_TOOL_WORD = r"(?:tools?|functions?|apis?)"
+_META = re.compile(
+    rf"\b(?:these|those|your|available|given|provided|listed|offered|above)\s+{_TOOL_WORD}\b"
+    rf"|\b{_TOOL_WORD}\s+(?:provided|given|above|listed|available|offered)\b"
+    rf"|\bwhich\s+(?:of\s+the\s+)?{_TOOL_WORD}\s+(?:can|could|should|would|do|does|is|are|to)\b"
+    r"|\bthe\s+query\b",
+    re.IGNORECASE,
+)
 
 
 def _repeated_sentence(text: str) -> str | None:

@@ -195,6 +195,7 @@ def _client(
         max_retry_after=config.max_retry_after,
         give_up_after=config.give_up_after or None,
         scrub=scrub,
+        llama_server=endpoint.kind == "local",
     )
 
 

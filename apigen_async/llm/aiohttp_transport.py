@@ -19,7 +19,9 @@ from apigen_async.llm.sdk_transport import SdkTransport
 from apigen_async.llm.transport import error_message, raise_for_status
 from apigen_async.llm.types import ChatRequest, Completion, ToolCall
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "llama_grammar"]
+
+_ENCODE = msgspec.json.Encoder().encode
 
 
 class _Body(msgspec.Struct, omit_defaults=True):
@@ -30,6 +32,25 @@ class _Body(msgspec.Struct, omit_defaults=True):
     seed: int | None = None
     response_format: dict[str, Any] | None = None
     tools: list[dict[str, Any]] | None = None
+    #: llama.cpp's own constraint field (see `llama_grammar`).
+    grammar: str | None = None
+
+
+def llama_grammar(response_format: dict[str, Any]) -> str | None:
+    """llama.cpp's grammar for a `json_schema` response format, holding JSON to one line.
+
+    llama.cpp lets a model indent the JSON a schema asks for, and small models do: the
+    embedded 1.5B spent about half its output tokens on newlines and indentation
+    (bench/README.md, "Issue 10: the embedded generator"). llguidance, llama.cpp's JSON
+    engine here, takes fixed separators through the schema's `x-guidance` key, which the
+    server reads only from a `grammar` it is given, not from `response_format`.
+    """
+    if response_format.get("type") != "json_schema":
+        return None
+    schema = response_format["json_schema"]["schema"] | {
+        "x-guidance": {"whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "}
+    }
+    return "%llguidance {}\nstart: %json " + _ENCODE(schema).decode()
 
 
 class _Function(msgspec.Struct):
@@ -62,7 +83,6 @@ class _ChatResponse(msgspec.Struct):
 
 
 _RESPONSE = msgspec.json.Decoder(_ChatResponse)
-_ENCODE = msgspec.json.Encoder().encode
 _NO_USAGE = _Usage()
 
 
@@ -70,11 +90,21 @@ class AiohttpTransport:
     """POST /chat/completions on one aiohttp session; the session opens on first use.
 
     Timeouts are the client's (`anyio.fail_after` around `send`); `timeout` here is for
-    the SDK's model listing.
+    the SDK's model listing. `compact_json`: the endpoint is llama.cpp's server (the
+    embedded model), and a JSON response format goes as its one-line `grammar`.
     """
 
-    def __init__(self, base_url: str, api_key: str, connections: int, timeout: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        connections: int,
+        timeout: float,
+        *,
+        compact_json: bool = False,
+    ) -> None:
         self.base_url = base_url
+        self.compact_json = compact_json
         self.url = base_url.rstrip("/") + "/chat/completions"
         self._headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
         self._connections = max(1, connections)
@@ -93,14 +123,22 @@ class AiohttpTransport:
                 headers=self._headers,
                 timeout=aiohttp.ClientTimeout(total=None),
             )
+        response_format, grammar = request.response_format, None
+        if (
+            self.compact_json
+            and response_format is not None
+            and (grammar := llama_grammar(response_format))
+        ):
+            response_format = None
         body = _Body(
             model=request.model,
             messages=request.messages,
             temperature=request.temperature,
             max_tokens=request.max_tokens,
             seed=request.seed,
-            response_format=request.response_format,
+            response_format=response_format,
             tools=request.tools,
+            grammar=grammar,
         )
         try:
             async with self._session.post(self.url, data=_ENCODE(body)) as response:

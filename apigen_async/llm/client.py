@@ -92,9 +92,12 @@ class LLMClient:
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         give_up_after: int | None = None,
         scrub: Scrubber | None = None,
+        llama_server: bool = False,
     ) -> None:
         """`transport` is one of `TRANSPORTS` (a transport per endpoint, each with its
-        key from `keys` or `api_key`), or a `Transport` that serves every endpoint."""
+        key from `keys` or `api_key`), or a `Transport` that serves every endpoint.
+        `llama_server`: every endpoint is the embedded llama.cpp server, which is sent
+        JSON response formats as its compact grammar (`llama_grammar`)."""
         self.retry = RetryPolicy(
             max_retries=max_retries,
             backoff_base=backoff_base,
@@ -132,7 +135,9 @@ class LLMClient:
             if isinstance(transport, str):
                 key = keys.get(lane.url, api_key) or "none"
                 connections = lane.limits.max_concurrency
-                self._transports[id(lane)] = _open(transport, lane.url, key, connections, timeout)
+                self._transports[id(lane)] = _open(
+                    transport, lane.url, key, connections, timeout, llama_server=llama_server
+                )
             else:
                 self._transports[id(lane)] = transport
 
@@ -360,10 +365,12 @@ class LLMClient:
         return msgspec.structs.replace(completion, model=served)
 
 
-def _open(kind: str, url: str, key: str, connections: int, timeout: float) -> Transport:
+def _open(
+    kind: str, url: str, key: str, connections: int, timeout: float, *, llama_server: bool
+) -> Transport:
     """The transport named `kind` (one of `TRANSPORTS`) for the endpoint at `url`."""
     if kind == "aiohttp":
-        return AiohttpTransport(url, key, connections, timeout)
+        return AiohttpTransport(url, key, connections, timeout, compact_json=llama_server)
     return SdkTransport(
         url, key, connections, timeout, http="httpx" if kind == "openai-httpx" else "aiohttp"
     )

@@ -69,6 +69,7 @@ async def open_client(
             structured=structured,
             request_log=request_log,
             give_up_after=give_up_after,
+            llama_server=endpoint.kind == "local",
         )
         try:
             await client.preflight(sorted(set(models or [endpoint.model, endpoint.judge_model])))
