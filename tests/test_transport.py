@@ -264,3 +264,52 @@ def test_one_error_map_for_every_transport(
         assert caught.value.code == code
     if raised is Retryable:
         assert caught.value.retry_after == 2.0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("compact", [False, True])
+async def test_the_embedded_server_gets_a_json_schema_as_its_one_line_grammar(
+    compact: bool,
+) -> None:
+    from aiohttp import web
+
+    from apigen_async.llm.aiohttp_transport import AiohttpTransport
+
+    bodies: list[dict[str, Any]] = []
+
+    async def chat(request: web.Request) -> web.Response:
+        bodies.append(await request.json())
+        answer = {"choices": [{"message": {"content": "{}"}, "finish_reason": "stop"}]}
+        return web.json_response(answer)
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    schema = {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
+    fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
+    transport = AiohttpTransport(f"http://127.0.0.1:{port}/v1", "k", 1, 5.0, compact_json=compact)
+    try:
+        await transport.send(ChatRequest(model="m", messages=[], temperature=0, max_tokens=9,
+                                         response_format=fmt))  # fmt: skip
+        # Without a schema nothing changes, whatever the endpoint.
+        await transport.send(ChatRequest(model="m", messages=[], temperature=0, max_tokens=9))
+    finally:
+        await transport.aclose()
+        await runner.cleanup()
+    with_schema, plain = bodies
+    assert "grammar" not in plain and "response_format" not in plain
+    if not compact:
+        assert with_schema["response_format"] == fmt and "grammar" not in with_schema
+        return
+    assert "response_format" not in with_schema
+    head, _, body = with_schema["grammar"].partition("start: %json ")
+    assert head == "%llguidance {}\n"
+    sent = msgspec.json.decode(body)
+    assert sent["x-guidance"] == {
+        "whitespace_flexible": False, "key_separator": ": ", "item_separator": ", "
+    }  # fmt: skip
+    assert {k: v for k, v in sent.items() if k != "x-guidance"} == schema
