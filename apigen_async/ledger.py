@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import anyio
@@ -88,6 +89,8 @@ class Ledger:
         self.unique = Deduplicator(dedup)
         self.epoch_left: dict[int, int] = {}
         self.epoch_examples: dict[int, list[Example]] = {}
+        #: Offers per function of each epoch's answered tasks (balanced sampling's yield).
+        self.epoch_offers: dict[int, Counter[str]] = {}
         self.epoch_done: dict[int, anyio.Event] = {}
         self.next_epoch = 0
         self.reached = anyio.Event()
@@ -217,6 +220,9 @@ class Ledger:
             Example(id=p.id, style=p.style, query=p.query or "", answers=p.answers or [])
             for p in verified
         )
+        if record.failure is None:
+            # A failed request says nothing of its functions.
+            self.epoch_offers.setdefault(epoch, Counter()).update(record.task.tool_names)
         self._publish_epochs()
         self._advance_prefix()
 
@@ -226,7 +232,8 @@ class Ledger:
             if self._epoch_size(self.next_epoch) == 0:
                 break
             examples = sorted(self.epoch_examples.pop(self.next_epoch, []), key=_example_order)
-            self.pool.add(examples, self.next_epoch)
+            offers = self.epoch_offers.pop(self.next_epoch, None)
+            self.pool.add(examples, self.next_epoch, offers)
             self.epoch_event(self.next_epoch).set()
             self.next_epoch += 1
 

@@ -27,6 +27,10 @@ __all__ = ["Example", "ExamplePool", "Sampler", "SamplerConfig"]
 #: How many APIs each style offers (inclusive ranges).
 DEFAULT_API_RANGES: dict[Style, tuple[int, int]] = api_ranges(*DEFAULT_TOOLS_PER_TASK)
 
+#: Balanced sampling's prior on a function's yield: as if it had been offered this many
+#: times at the run's mean yield. Small, so a few failed offers already count.
+PRIOR_OFFERS = 2.0
+
 
 class Example(msgspec.Struct, frozen=True, kw_only=True):
     """A verified query/answer pair shown to the generator as a model answer."""
@@ -49,7 +53,8 @@ class SamplerConfig(msgspec.Struct, frozen=True, kw_only=True):
     )
     same_category_share: float = 0.5
     #: uniform: the paper's API sampler; balanced: functions and categories with fewer
-    #: verified calls so far (in the epochs the task may see) are drawn more often.
+    #: verified calls so far (in the epochs the task may see) are drawn more often, in
+    #: proportion to how often an offer of them ends verified (`Sampler._balanced`).
     sampling: Literal["uniform", "balanced"] = "uniform"
 
 
@@ -66,17 +71,24 @@ class ExamplePool:
     by_style: dict[str, list[Example]] = field(default_factory=lambda: {s: [] for s in STYLES})
     epochs: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in STYLES})
     by_id: dict[str, Example] = field(default_factory=dict)
-    #: Verified calls per function, cumulative up to each epoch added (seeds left out):
-    #: a catalog-sized counter per epoch, never evicted.
+    #: Verified calls and offers per function, cumulative up to each epoch added (seeds
+    #: left out): catalog-sized counters per epoch, never evicted.
     call_epochs: list[int] = field(default_factory=list)
     call_counts: list[Counter[str]] = field(default_factory=list)
+    offer_counts: list[Counter[str]] = field(default_factory=list)
 
-    def add(self, examples: Sequence[Example], epoch: int) -> None:
+    def add(
+        self, examples: Sequence[Example], epoch: int, offered: Mapping[str, int] | None = None
+    ) -> None:
+        """An epoch's verified examples, and how often it offered each function."""
         if epoch >= 0:
             counts = Counter(self.call_counts[-1]) if self.call_counts else Counter()
             counts.update(c.name for ex in examples for c in ex.answers)
+            offers = Counter(self.offer_counts[-1]) if self.offer_counts else Counter()
+            offers.update(offered or {})
             self.call_epochs.append(epoch)
             self.call_counts.append(counts)
+            self.offer_counts.append(offers)
         for ex in examples:
             if self.epochs[ex.style] and self.epochs[ex.style][-1] > epoch:
                 raise ValueError("examples must be added in epoch order")
@@ -92,6 +104,11 @@ class ExamplePool:
         """Calls per function in the examples verified up to `up_to_epoch` (inclusive)."""
         end = bisect.bisect_right(self.call_epochs, up_to_epoch)
         return self.call_counts[end - 1] if end else {}
+
+    def offers(self, up_to_epoch: int) -> Mapping[str, int]:
+        """Times each function was offered by the tasks of epochs up to `up_to_epoch`."""
+        end = bisect.bisect_right(self.call_epochs, up_to_epoch)
+        return self.offer_counts[end - 1] if end else {}
 
     def evict_before(self, up_to_epoch: int) -> None:
         """Drop what no view up to `up_to_epoch` or later can show any more."""
@@ -171,7 +188,16 @@ class Sampler:
         return chosen
 
     def _balanced(self, pool_epoch: int) -> list[float]:
-        """Cumulative weights 1 / ((1 + calls of f) * (1 + mean calls in f's category)).
+        """Cumulative weights yield(f) / ((1 + calls of f) * (1 + mean calls in f's category)).
+
+        A verified call to f is worth 1 / (1 + calls of f) (the gain in log(1 + calls),
+        so rare functions count most), and an offer of f brings yield(f) of them: its
+        verified calls per offer so far, pulled toward its category's yield, itself pulled
+        toward the run's, by `PRIOR_OFFERS` offers each (few offers per function: the
+        category's yield says more early on). Weighting by the gain alone kept offering the
+        functions and categories whose answers always fail (never verified, so always the
+        rarest), which cost pass rate; with the yield, what was offered often and never
+        verified fades instead.
 
         From the pool's counts up to `pool_epoch`, like the examples, so a task's draw
         is the same on resume; before any count the weights are equal.
@@ -179,16 +205,29 @@ class Sampler:
         if self._weights is not None and self._weights[0] == pool_epoch:
             return self._weights[1]
         calls = self.pool.verified_calls(pool_epoch)
-        per_category = {
-            cat: sum(calls.get(t.name, 0) for t in tools) / len(tools)
-            for cat, tools in self.by_category.items()
-        }
-        weights = list(
-            itertools.accumulate(
-                1.0 / ((1 + calls.get(t.name, 0)) * (1 + per_category[t.category]))
-                for t in self.tools
-            )
-        )
+        offers = self.pool.offers(pool_epoch)
+
+        def total(counts: Mapping[str, int], tools: Sequence[Tool]) -> int:
+            return sum(counts.get(t.name, 0) for t in tools)
+
+        def shrunk(n: int, offered: int, prior: float) -> float:
+            return (n + PRIOR_OFFERS * prior) / (offered + PRIOR_OFFERS)
+
+        offered_all = total(offers, self.tools)
+        mean = total(calls, self.tools) / offered_all if offered_all else 1.0
+        per_category = {}
+        for cat, tools in self.by_category.items():
+            n = total(calls, tools)
+            per_category[cat] = (shrunk(n, total(offers, tools), mean), n / len(tools))
+
+        def weight(tool: Tool) -> float:
+            n = calls.get(tool.name, 0)
+            category_yield, category_calls = per_category[tool.category]
+            # No offer counted yet (a pool given calls alone): the gain alone.
+            yield_ = shrunk(n, offers.get(tool.name, 0), category_yield) if offered_all else 1.0
+            return yield_ / ((1 + n) * (1 + category_calls))
+
+        weights = list(itertools.accumulate(weight(t) for t in self.tools))
         self._weights = (pool_epoch, weights)
         return weights
 
