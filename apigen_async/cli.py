@@ -278,6 +278,13 @@ def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
         "embedded model, which copies their queries)",
     )
     g.add_argument(
+        "--avoid-queries",
+        type=_bounded("avoid_queries"),
+        metavar="N",
+        help="verified queries of the task's functions (from earlier epochs) each generation "
+        "prompt asks to differ from; a copy is rejected (default 3; 0 for the embedded model)",
+    )
+    g.add_argument(
         "--tools-per-task",
         metavar="LO-HI",
         help="APIs offered to multiple and parallel_multiple tasks (default 2-4; simple and "

@@ -67,6 +67,8 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     max_tasks: int | None
     #: Which repeated queries leave the dataset (the export applies the same).
     dedup: DedupConfig
+    #: Verified queries of a task's functions its prompt shows to differ from (0: none).
+    avoid_queries: int
 
 
 _Step = Callable[[Context, PairWork], Awaitable[PairWork | Rejection]]

@@ -31,6 +31,10 @@ DEFAULT_API_RANGES: dict[Style, tuple[int, int]] = api_ranges(*DEFAULT_TOOLS_PER
 #: times at the run's mean yield. Small, so a few failed offers already count.
 PRIOR_OFFERS = 2.0
 
+#: Verified queries per function a task may be shown to differ from (`Sampler.avoid`):
+#: the last ones visible, as the example pool's `window` is per style.
+QUERY_WINDOW = 8
+
 
 class Example(msgspec.Struct, frozen=True, kw_only=True):
     """A verified query/answer pair shown to the generator as a model answer."""
@@ -76,6 +80,9 @@ class ExamplePool:
     call_epochs: list[int] = field(default_factory=list)
     call_counts: list[Counter[str]] = field(default_factory=list)
     offer_counts: list[Counter[str]] = field(default_factory=list)
+    #: Verified queries calling each function, with their epochs (`Sampler.avoid`).
+    queries: dict[str, list[str]] = field(default_factory=dict)
+    query_epochs: dict[str, list[int]] = field(default_factory=dict)
 
     def add(
         self, examples: Sequence[Example], epoch: int, offered: Mapping[str, int] | None = None
@@ -95,10 +102,18 @@ class ExamplePool:
             self.by_style[ex.style].append(ex)
             self.epochs[ex.style].append(epoch)
             self.by_id[ex.id] = ex
+            for name in dict.fromkeys(c.name for c in ex.answers):
+                self.queries.setdefault(name, []).append(ex.query)
+                self.query_epochs.setdefault(name, []).append(epoch)
 
     def visible(self, style: str, up_to_epoch: int) -> list[Example]:
         end = bisect.bisect_right(self.epochs[style], up_to_epoch)
         return self.by_style[style][max(0, end - self.window) : end]
+
+    def function_queries(self, name: str, up_to_epoch: int) -> list[str]:
+        """The last `QUERY_WINDOW` verified queries calling `name`, up to `up_to_epoch`."""
+        end = bisect.bisect_right(self.query_epochs.get(name, []), up_to_epoch)
+        return self.queries.get(name, [])[max(0, end - QUERY_WINDOW) : end]
 
     def verified_calls(self, up_to_epoch: int) -> Mapping[str, int]:
         """Calls per function in the examples verified up to `up_to_epoch` (inclusive)."""
@@ -120,6 +135,11 @@ class ExamplePool:
                 for ex in self.by_style[style][:cut]:
                     del self.by_id[ex.id]
                 del self.by_style[style][:cut]
+                del epochs[:cut]
+        for name, epochs in self.query_epochs.items():
+            cut = bisect.bisect_right(epochs, up_to_epoch) - QUERY_WINDOW
+            if cut >= QUERY_WINDOW:
+                del self.queries[name][:cut]
                 del epochs[:cut]
 
     def __len__(self) -> int:
@@ -169,6 +189,28 @@ class Sampler:
             template=rng.choice(self.prompts.templates_for(style)),
             n_pairs=self.config.pairs_per_task,
         )
+
+    def avoid(
+        self, task: Task, *, pool_epoch: int, n: int, skip: Sequence[str] = ()
+    ) -> tuple[str, ...]:
+        """Up to `n` verified queries of `task`'s functions for its prompt to differ from.
+
+        Drawn from the queries verified up to `pool_epoch`, like the examples, by an rng
+        of their own (the task's other draws stay as they are with or without them);
+        `skip`: queries the prompt already shows.
+        """
+        if n <= 0:
+            return ()
+        skipped = set(skip)
+        candidates = [
+            q
+            for q in dict.fromkeys(
+                q for name in task.tool_names for q in self.pool.function_queries(name, pool_epoch)
+            )
+            if q not in skipped
+        ]
+        rng = random.Random(f"{self.config.seed}:avoid:{task.id}")
+        return tuple(rng.sample(candidates, min(n, len(candidates))))
 
     def _sample_tools(self, rng: random.Random, style: Style, pool_epoch: int) -> list[Tool]:
         lo, hi = self.config.api_ranges[style]
@@ -245,6 +287,17 @@ def render_examples(examples: Sequence[Example]) -> str:
     for ex in examples:
         pair = {"query": ex.query, "answers": ex.answers}
         lines.append(msgspec.json.encode(pair).decode())
+    return "\n".join(lines)
+
+
+def render_avoid(queries: Sequence[str]) -> str:
+    if not queries:
+        return ""
+    lines = [
+        "Queries already in the dataset for these functions; write new ones that differ "
+        "from them in what they ask and in their values:"
+    ]
+    lines += [msgspec.json.encode(q).decode() for q in queries]
     return "\n".join(lines)
 
 

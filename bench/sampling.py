@@ -6,7 +6,8 @@ Each seed runs `apigen generate -n N --base-url URL --model fake --fresh --quiet
 --epoch-size E --sampling X --dedup Y` for uniform+exact and balanced+near against one
 fake endpoint (default flags, its own process; its answers are a function of the request,
 so a run is repeatable), and prints function coverage, distinct-2 of queries and pass rate
-(verified / generated pairs) per run, then their medians over the seeds.
+(verified / generated pairs) per run, then their medians (and the mean pass rate) over
+the seeds.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def main(argv: list[str] | None = None) -> None:
         median = {k: statistics.median(r[k] for r in mine)
                   for k in ("function_coverage", "category_coverage", "distinct_2", "gini",
                             "pass_rate", "tasks")}  # fmt: skip
-        print("median", json.dumps({"sampling": sampling, "dedup": dedup} | median), flush=True)
+        mean = round(statistics.mean(r["pass_rate"] for r in mine), 4)
+        print("median", json.dumps({"sampling": sampling, "dedup": dedup} | median
+                                   | {"mean_pass_rate": mean}), flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

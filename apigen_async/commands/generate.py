@@ -160,6 +160,7 @@ def pipeline_settings(config: RunConfig, endpoint: Endpoint, concurrency: int) -
         epoch_size=config.epoch_size,
         max_tasks=config.max_tasks,
         dedup=config.dedup_config(),
+        avoid_queries=given(config.avoid_queries),
     )
 
 
