@@ -369,6 +369,13 @@ def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
         help="discard the run stored in --out and start over",
     )
     g.add_argument(
+        "--push-to-hub",
+        metavar="REPO",
+        help="after the export, upload the dataset files, README.md (the card) and report.html "
+        "to the Hugging Face dataset repo REPO (owner/name; made if missing), never the store; "
+        "token: HF_TOKEN or `hf auth login`",
+    )
+    g.add_argument(
         "--extra-columns",
         action="store_true",
         help="add style, categories, generator, execution results and judge thought "
@@ -648,7 +655,8 @@ def generate_config(args: argparse.Namespace) -> RunConfig:
 
 def _scrubber(settings: dict[str, Any]) -> Scrubber:
     """What error messages pass: the keys this command may have read, and token shapes."""
-    names = {"OPENAI_API_KEY", settings.get("api_key_env"), settings.get("rapidapi_key_env")}
+    names = {"OPENAI_API_KEY", "HF_TOKEN", settings.get("api_key_env"),
+             settings.get("rapidapi_key_env")}  # fmt: skip
     return Scrubber.from_env(*sorted(n for n in names if n))
 
 

@@ -152,6 +152,8 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
     export: tuple[str, ...] = ("xlam",)
     extra_columns: bool = False
     quiet: bool = False
+    #: A Hugging Face dataset repo (owner/name) the finished run's files go to.
+    push_to_hub: str | None = None
 
     @property
     def endpoint(self) -> EndpointConfig:
@@ -400,6 +402,8 @@ def _check(config: RunConfig) -> None:
         raise ConfigError(
             f"--llm-transport: {config.llm_transport!r}; choose from {', '.join(TRANSPORTS)}"
         )
+    if config.push_to_hub and config.shard:
+        raise ConfigError("--push-to-hub is for a whole run: push the merged shards (or use --ray)")
     if config.shards and config.ray is None:
         raise ConfigError("--shards is for --ray; to run one shard yourself give --shard K/N")
 

@@ -25,11 +25,18 @@ from apigen_async import __version__
 from apigen_async.card import CardInfo
 from apigen_async.catalog.library import Catalog, load_seeds
 from apigen_async.checks.execution import Executor, ExecutorRouter
-from apigen_async.commands.outputs import STORE_NAME, discard_run, load_library, write_outputs
+from apigen_async.commands.outputs import (
+    STORE_NAME,
+    discard_run,
+    load_library,
+    push_run,
+    write_outputs,
+)
 from apigen_async.config import IDENTITY_KEYS, RunConfig, given
 from apigen_async.errors import ConfigError, EndpointGaveUp, StoreError
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
+from apigen_async.hub import hub_token
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.endpoints import lanes_for
@@ -227,6 +234,8 @@ async def generate_command(config: RunConfig) -> int:
         print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}", file=sys.stderr)
     endpoint = resolve_endpoint(config.endpoint, os.environ.get(config.api_key_env, ""))
     config = config.by_endpoint(endpoint)
+    # Before the run: a push that cannot happen is said before anything is spent.
+    token = hub_token(config.push_to_hub) if config.push_to_hub else None
     if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
         require_local_extra(*endpoint.local_models.values(), key_env=config.api_key_env)
     out = prepare_out(config.out)
@@ -234,7 +243,7 @@ async def generate_command(config: RunConfig) -> int:
     with hold_out_lock(out):
         if config.fresh:
             discard_run(out)
-        return await _generate(
+        code = await _generate(
             config,
             _Plan(
                 console=console,
@@ -245,6 +254,11 @@ async def generate_command(config: RunConfig) -> int:
                 started=started,
             ),
         )
+        if config.push_to_hub and token:
+            code = await push_run(
+                out, config.push_to_hub, config.export, token, code=code, console=console
+            )
+        return code
 
 
 @dataclass(frozen=True)
