@@ -18,6 +18,7 @@ import bisect
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 
@@ -36,6 +37,8 @@ class RunState:
     """Live counters for progress and the end-of-run summary (read as snapshots)."""
 
     started: float = field(default_factory=time.monotonic)
+    #: This session's start as `Session.started` says it; its tasks are tagged with it.
+    session: str | None = None
     tasks_done: int = 0
     generated: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
@@ -136,6 +139,11 @@ class Ledger:
     def begin(self, task: Task) -> None:
         self.open[task.index] = _OpenTask(task=task, started=time.monotonic())
 
+    def sending(self, task: Task) -> None:
+        """The task's generation request goes out now: its time starts here, not in the
+        queue before the generator's workers."""
+        self.open[task.index].started = time.monotonic()
+
     def expect(self, task: Task, n: int, completion: Completion) -> None:
         entry = self.open[task.index]
         entry.expected = n
@@ -180,7 +188,7 @@ class Ledger:
     async def fail(self, task: Task, failure: Rejection) -> None:
         entry = self.open.pop(task.index)
         self.state.rejected[failure.stage] = self.state.rejected.get(failure.stage, 0) + 1
-        record = TaskRecord(task=task, pairs=[], failure=failure, seconds=_since(entry.started))
+        record = TaskRecord(task=task, pairs=[], failure=failure, **self._times(entry))
         await self.store.put_task(record)
         self._finish(record)
 
@@ -201,10 +209,20 @@ class Ledger:
                 prompt_tokens=entry.prompt_tokens,
                 completion_tokens=entry.completion_tokens,
                 cached=entry.cached,
-                seconds=_since(entry.started),
+                **self._times(entry),
             )
             await self.store.put_task(record)
             self._finish(record)
+
+    def _times(self, entry: _OpenTask) -> dict[str, Any]:
+        """A finishing task's duration, and its begin and end in seconds of its session."""
+        now, zero = time.monotonic(), self.state.started
+        return {
+            "seconds": round(now - entry.started, 3),
+            "session": self.state.session,
+            "began": round(entry.started - zero, 3),
+            "ended": round(now - zero, 3),
+        }
 
     # Finished tasks: epochs, the pool and the stop rule.
 
@@ -255,7 +273,3 @@ def _pair_index(work: PairWork) -> int:
 
 def _example_order(ex: Example) -> tuple[int, ...]:
     return tuple(int(part) for part in ex.id.rsplit("-", 1)[-1].split(":"))
-
-
-def _since(t: float) -> float:
-    return round(time.monotonic() - t, 3)

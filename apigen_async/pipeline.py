@@ -221,6 +221,7 @@ async def run_pipeline(
     async def generate_worker(recv: ObjectReceiveStream[Sampled], out: _Outlets) -> None:
         async with recv, out:
             async for sampled in recv:
+                ledger.sending(sampled.task)
                 outcome = await plan.generate.run(ctx, sampled)
                 if isinstance(outcome, Rejection):
                     await ledger.fail(sampled.task, outcome)

@@ -290,7 +290,8 @@ async def _generate(config: RunConfig, plan: _Plan) -> int:
     sampler = Sampler(
         config.sampler_config(), catalog.tools, pool, prompts, shard=config.shard or (0, 1)
     )
-    state = RunState()
+    # Zero of the tasks' times is the session's own (`Session.wall_seconds` counts from it).
+    state = RunState(started=wall_start, session=started)
     # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
     scrub = Scrubber.from_env(
         config.api_key_env, config.rapidapi_key_env, *_key_envs(config, endpoint).values()
