@@ -9,7 +9,7 @@ above it; `tests/test_imports.py` checks there is no cycle):
 3. The flow: `sampling` and `prompts/` (sample) -> `generate` -> `checks/` (format,
    rules, execution, resolve, judge) -> `stages/` (one module per stage, `ORDER` their one
    list) -> `ledger` (open tasks, epochs, stop rule) -> `pipeline` (wires `ORDER`) ->
-   `store` -> `dedup`, `export`, `report`, `card`, `report_html`.
+   `store` -> `dedup`, `export`, `report`, `card`, `report_html`, `hub` (--push-to-hub).
 4. `config` (`RunConfig`, every setting with its one default), then `commands/` (a config
    to a result), then `cli` (flags to a config and a command), imported only by
    `__main__`. `apis/` (the API library) imports nothing of this package.

@@ -284,6 +284,13 @@ def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
         "embedded model, which copies their queries)",
     )
     g.add_argument(
+        "--avoid-queries",
+        type=_bounded("avoid_queries"),
+        metavar="N",
+        help="verified queries of the task's functions (from earlier epochs) each generation "
+        "prompt asks to differ from; a copy is rejected (default 3; 0 for the embedded model)",
+    )
+    g.add_argument(
         "--tools-per-task",
         metavar="LO-HI",
         help="APIs offered to multiple and parallel_multiple tasks (default 2-4; simple and "
@@ -366,6 +373,13 @@ def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
         dest="fresh",
         action="store_true",
         help="discard the run stored in --out and start over",
+    )
+    g.add_argument(
+        "--push-to-hub",
+        metavar="REPO",
+        help="after the export, upload the dataset files, README.md (the card) and report.html "
+        "to the Hugging Face dataset repo REPO (owner/name; made if missing), never the store; "
+        "token: HF_TOKEN or `hf auth login`",
     )
     g.add_argument(
         "--extra-columns",
@@ -648,7 +662,8 @@ def generate_config(args: argparse.Namespace) -> RunConfig:
 
 def _scrubber(settings: dict[str, Any]) -> Scrubber:
     """What error messages pass: the keys this command may have read, and token shapes."""
-    names = {"OPENAI_API_KEY", settings.get("api_key_env"), settings.get("rapidapi_key_env")}
+    names = {"OPENAI_API_KEY", "HF_TOKEN", settings.get("api_key_env"),
+             settings.get("rapidapi_key_env")}  # fmt: skip
     return Scrubber.from_env(*sorted(n for n in names if n))
 
 

@@ -121,6 +121,8 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
     no_builtin: bool = False
     pairs_per_task: Positive = 3
     examples_per_task: tuple[int, int] | None = None
+    #: None: by endpoint (`by_endpoint`); verified queries a prompt asks to differ from.
+    avoid_queries: NonNegative | None = None
     tools_per_task: tuple[int, int] = (2, 4)
     epoch_size: Positive = 4096
     max_tasks: Positive | None = None
@@ -150,6 +152,8 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
     export: tuple[str, ...] = ("xlam",)
     extra_columns: bool = False
     quiet: bool = False
+    #: A Hugging Face dataset repo (owner/name) the finished run's files go to.
+    push_to_hub: str | None = None
 
     @property
     def endpoint(self) -> EndpointConfig:
@@ -206,6 +210,7 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
             length_retry_tokens=self.length_retry_tokens,
             dedup=msgspec.to_builtins(self.dedup_config()),
             shard=list(self.shard) if self.shard else None,
+            avoid_queries=given(self.avoid_queries) or None,
         )
 
 
@@ -213,10 +218,15 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
 #: Measured on the embedded default (bench/README.md, "Issue 10"): shown examples make the
 #: 0.5B generator write their queries back (rule `copies_example`), so it is shown none;
 #: the 1.5B judge on top of the re-solve check dropped 5 correct rows of 120 for 1 wrong
-#: row of 124 caught (bench/verify), so the embedded checker runs without it.
+#: row of 124 caught (bench/verify), so the embedded checker runs without it. For the
+#: same copying it is shown no verified queries to differ from either (`avoid_queries`).
 ENDPOINT_DEFAULTS: dict[bool, dict[str, Any]] = {
-    False: {"checks": CHECKS, "examples_per_task": (1, 2)},
-    True: {"checks": tuple(c for c in CHECKS if c != "judge"), "examples_per_task": (0, 0)},
+    False: {"checks": CHECKS, "examples_per_task": (1, 2), "avoid_queries": 3},
+    True: {
+        "checks": tuple(c for c in CHECKS if c != "judge"),
+        "examples_per_task": (0, 0),
+        "avoid_queries": 0,
+    },
 }
 
 T = TypeVar("T")
@@ -250,6 +260,8 @@ class Identity(msgspec.Struct, frozen=True, kw_only=True):
     dedup: dict[str, Any]
     #: None for a whole run, so stores made before shards existed keep their identity.
     shard: list[int] | None
+    #: None for 0 (the prompts carry none), so stores made before it keep their identity.
+    avoid_queries: int | None
 
 
 IDENTITY_KEYS: tuple[str, ...] = Identity.__struct_fields__
@@ -390,6 +402,8 @@ def _check(config: RunConfig) -> None:
         raise ConfigError(
             f"--llm-transport: {config.llm_transport!r}; choose from {', '.join(TRANSPORTS)}"
         )
+    if config.push_to_hub and config.shard:
+        raise ConfigError("--push-to-hub is for a whole run: push the merged shards (or use --ray)")
     if config.shards and config.ray is None:
         raise ConfigError("--shards is for --ray; to run one shard yourself give --shard K/N")
 

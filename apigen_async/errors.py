@@ -7,6 +7,8 @@
     ├── EndpointError           the LLM endpoint is unreachable or refuses the model
     │   └── EndpointGaveUp      it failed so many requests in a row that the run stops
     ├── LocalModelError         the embedded model cannot be found, verified or started
+    ├── HubError                --push-to-hub: no token, or the Hub refused or was not
+    │                           reached (the run's files stay in --out)
     └── AttemptError            one attempt at an LLM request failed (a transport says
         │                       how; `LLMClient` decides what to do and never lets it out)
         ├── Retryable           another attempt may work (429, 5xx, timeout, connection)
@@ -30,6 +32,7 @@ __all__ = [
     "ConfigError",
     "EndpointError",
     "EndpointGaveUp",
+    "HubError",
     "LocalModelError",
     "RequestFailed",
     "Retryable",
@@ -64,6 +67,10 @@ class EndpointGaveUp(EndpointError):
 
 class LocalModelError(ApigenError):
     """The embedded model cannot be found, verified or started."""
+
+
+class HubError(ApigenError):
+    """--push-to-hub could not upload: no token, the Hub refused it, or was not reached."""
 
 
 class AttemptError(ApigenError):

@@ -17,7 +17,7 @@ from apigen_async.catalog.dialects import tool_to_openai, tool_to_xlam
 from apigen_async.llm.decode import extract_json
 from apigen_async.llm.types import ChatRequest, Completion
 from apigen_async.prompts import PromptLibrary
-from apigen_async.sampling import Example, render_examples
+from apigen_async.sampling import Example, render_avoid, render_examples
 from apigen_async.schema import Param, Rejection, Style, Task, Tool
 from apigen_async.styles import spec
 
@@ -142,11 +142,14 @@ def generation_request(
     temperature: float,
     max_tokens: int,
     structured: bool,
+    avoid: Sequence[str] = (),
 ) -> ChatRequest:
+    """The generation request; `avoid`: verified queries its pairs should differ from."""
+    shown = [render_examples(examples), render_avoid(avoid)]
     user = prompts.generate[task.template].substitute(
         n_pairs=task.n_pairs,
         tools=msgspec.json.encode([tool_to_xlam(t) for t in tools]).decode(),
-        examples=render_examples(examples),
+        examples="\n".join(part for part in shown if part),
         needs=render_needs(task.style, tools),
     )
     return ChatRequest(

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import bisect
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 
@@ -35,6 +37,8 @@ class RunState:
     """Live counters for progress and the end-of-run summary (read as snapshots)."""
 
     started: float = field(default_factory=time.monotonic)
+    #: This session's start as `Session.started` says it; its tasks are tagged with it.
+    session: str | None = None
     tasks_done: int = 0
     generated: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
@@ -88,6 +92,8 @@ class Ledger:
         self.unique = Deduplicator(dedup)
         self.epoch_left: dict[int, int] = {}
         self.epoch_examples: dict[int, list[Example]] = {}
+        #: Offers per function of each epoch's answered tasks (balanced sampling's yield).
+        self.epoch_offers: dict[int, Counter[str]] = {}
         self.epoch_done: dict[int, anyio.Event] = {}
         self.next_epoch = 0
         self.reached = anyio.Event()
@@ -133,6 +139,11 @@ class Ledger:
     def begin(self, task: Task) -> None:
         self.open[task.index] = _OpenTask(task=task, started=time.monotonic())
 
+    def sending(self, task: Task) -> None:
+        """The task's generation request goes out now: its time starts here, not in the
+        queue before the generator's workers."""
+        self.open[task.index].started = time.monotonic()
+
     def expect(self, task: Task, n: int, completion: Completion) -> None:
         entry = self.open[task.index]
         entry.expected = n
@@ -177,7 +188,7 @@ class Ledger:
     async def fail(self, task: Task, failure: Rejection) -> None:
         entry = self.open.pop(task.index)
         self.state.rejected[failure.stage] = self.state.rejected.get(failure.stage, 0) + 1
-        record = TaskRecord(task=task, pairs=[], failure=failure, seconds=_since(entry.started))
+        record = TaskRecord(task=task, pairs=[], failure=failure, **self._times(entry))
         await self.store.put_task(record)
         self._finish(record)
 
@@ -198,10 +209,20 @@ class Ledger:
                 prompt_tokens=entry.prompt_tokens,
                 completion_tokens=entry.completion_tokens,
                 cached=entry.cached,
-                seconds=_since(entry.started),
+                **self._times(entry),
             )
             await self.store.put_task(record)
             self._finish(record)
+
+    def _times(self, entry: _OpenTask) -> dict[str, Any]:
+        """A finishing task's duration, and its begin and end in seconds of its session."""
+        now, zero = time.monotonic(), self.state.started
+        return {
+            "seconds": round(now - entry.started, 3),
+            "session": self.state.session,
+            "began": round(entry.started - zero, 3),
+            "ended": round(now - zero, 3),
+        }
 
     # Finished tasks: epochs, the pool and the stop rule.
 
@@ -217,6 +238,9 @@ class Ledger:
             Example(id=p.id, style=p.style, query=p.query or "", answers=p.answers or [])
             for p in verified
         )
+        if record.failure is None:
+            # A failed request says nothing of its functions.
+            self.epoch_offers.setdefault(epoch, Counter()).update(record.task.tool_names)
         self._publish_epochs()
         self._advance_prefix()
 
@@ -226,7 +250,8 @@ class Ledger:
             if self._epoch_size(self.next_epoch) == 0:
                 break
             examples = sorted(self.epoch_examples.pop(self.next_epoch, []), key=_example_order)
-            self.pool.add(examples, self.next_epoch)
+            offers = self.epoch_offers.pop(self.next_epoch, None)
+            self.pool.add(examples, self.next_epoch, offers)
             self.epoch_event(self.next_epoch).set()
             self.next_epoch += 1
 
@@ -248,7 +273,3 @@ def _pair_index(work: PairWork) -> int:
 
 def _example_order(ex: Example) -> tuple[int, ...]:
     return tuple(int(part) for part in ex.id.rsplit("-", 1)[-1].split(":"))
-
-
-def _since(t: float) -> float:
-    return round(time.monotonic() - t, 3)

@@ -67,6 +67,8 @@ class PipelineSettings(msgspec.Struct, frozen=True, kw_only=True):
     max_tasks: int | None
     #: Which repeated queries leave the dataset (the export applies the same).
     dedup: DedupConfig
+    #: Verified queries of a task's functions its prompt shows to differ from (0: none).
+    avoid_queries: int
 
 
 _Step = Callable[[Context, PairWork], Awaitable[PairWork | Rejection]]
@@ -219,6 +221,7 @@ async def run_pipeline(
     async def generate_worker(recv: ObjectReceiveStream[Sampled], out: _Outlets) -> None:
         async with recv, out:
             async for sampled in recv:
+                ledger.sending(sampled.task)
                 outcome = await plan.generate.run(ctx, sampled)
                 if isinstance(outcome, Rejection):
                     await ledger.fail(sampled.task, outcome)

@@ -20,7 +20,7 @@ from bokeh.plotting import figure
 from bokeh.resources import Resources
 
 from apigen_async.report import FILTER_STAGES, Report, rejected_at
-from apigen_async.report_rows import PageData
+from apigen_async.report_rows import IDLE_GAP, PageData
 
 __all__ = ["render_html"]
 
@@ -89,14 +89,19 @@ class _Charts:
         return self._add(fig, name)
 
     def lines(
-        self, name: str, title: str, x: Sequence[float], series: dict[str, Sequence[float]]
+        self,
+        name: str,
+        title: str,
+        x: Sequence[float],
+        series: dict[str, Sequence[float]],
+        xlabel: str = "task index",
     ) -> str:
         fig = figure(height=320, title=title, tools="", sizing_mode="stretch_width")
         colors = ("#1f77b4", "#2ca02c", "#d62728")
         for (label, ys), color in zip(series.items(), colors, strict=False):
             fig.line(list(x), list(ys), legend_label=label, line_width=2, color=color)
         fig.legend.location = "top_left"
-        fig.xaxis.axis_label = "task index"
+        fig.xaxis.axis_label = xlabel
         return self._add(fig, name)
 
     def histogram(
@@ -225,20 +230,52 @@ def _throughput(report: Report, page: PageData, charts: _Charts) -> str:
             for s in report.sessions
         ],
     )  # fmt: skip
+    flight = page.in_flight
+    if flight.timed:
+        cut = (
+            f" ({flight.gaps_cut} idle gap(s) over {IDLE_GAP:.0f} s, between sessions, cut out)"
+            if flight.gaps_cut
+            else ""
+        )
+        timing = (
+            f"Each task records when it began (its generation request) and ended (its last "
+            f"check), in seconds of its session; the line below puts {flight.timed} timed "
+            f"tasks of every session on one clock{cut} and shows the mean number in flight "
+            f"over each of {len(flight.seconds)} equal spans (peak {flight.peak} at once). A "
+            "task in flight is mostly waiting on a request (generation, re-solve, judge) or "
+            "on its calls' execution, so this follows the requests in flight; it is not a "
+            "count of them (with --judge-batch 1 a task may wait on several at once)."
+        )
+        if flight.timed < lat.tasks:
+            timing += f" {lat.tasks - flight.timed} tasks stored before times were are not on it."
+    else:
+        timing = (
+            "This store's tasks carry no begin and end times (it was made before they were "
+            "recorded), so there is no line of tasks in flight over time."
+        )
     note = (
-        "<p class=note>The store records no per-request timestamps: only each session's "
-        "start, wall time and request count, and each task's duration. So this section "
-        "shows requests per second per session, progress against the task index (about "
-        "the order tasks started in, not a clock), the distribution of task durations, "
-        "and the mean number of tasks in flight over the run by Little's law: the sum of "
-        f"task durations over wall time = {lat.total_seconds:.1f} s / {wall:.1f} s = "
-        f"<b>{in_flight:.1f}</b> tasks in flight on average. Overall "
-        f"{report.verified_per_second:.3f} verified pairs/s and "
-        f"{report.tokens_per_second:.1f} tokens/s.</p>"
+        f"<p class=note>{timing} Progress is drawn against the task index (about the order "
+        "tasks started in), with the distribution of task durations and the mean number "
+        "of tasks in flight over the run by Little's law: the sum of task durations over "
+        f"wall time = {lat.total_seconds:.1f} s / {wall:.1f} s = <b>{in_flight:.1f}</b> "
+        f"tasks in flight on average. Overall {report.verified_per_second:.3f} verified "
+        f"pairs/s and {report.tokens_per_second:.1f} tokens/s.</p>"
+    )
+    timeline = (
+        charts.lines(
+            "in-flight",
+            "Tasks in flight over time",
+            flight.seconds,
+            {"tasks in flight": flight.tasks},
+            xlabel="seconds since the first task began (idle gaps cut out)",
+        )
+        if flight.timed
+        else ""
     )
     return (
         note
         + sessions
+        + timeline
         + charts.lines(
             "progress",
             "Cumulative pairs by task index",

@@ -9,8 +9,11 @@ rare reason still has rows to look at. Memory stays O(limit) whatever the store'
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import heapq
+import itertools
+from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,7 +23,7 @@ import msgspec
 from apigen_async.schema import Call, Tool
 from apigen_async.store import PairRecord, TaskRecord
 
-__all__ = ["BrowserRow", "PageCollector", "PageData"]
+__all__ = ["BrowserRow", "InFlight", "PageCollector", "PageData"]
 
 #: Rows in the browser before it samples: keeps a 10k-row run's page near 5 MB
 #: (measured figures in bench/README.md).
@@ -34,6 +37,9 @@ TEXT_LIMIT = 600
 MAX_POINTS = 400
 #: Bins of the task-latency histogram.
 LATENCY_BINS = 30
+#: Idle time on the tasks-in-flight time line longer than this (between sessions: a run
+#: resumed the next day) is cut out of it.
+IDLE_GAP = 60.0
 
 
 class BrowserRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -72,6 +78,20 @@ class Latency(msgspec.Struct, frozen=True, kw_only=True):
     tasks: int
 
 
+class InFlight(msgspec.Struct, frozen=True, kw_only=True):
+    """Tasks in flight over time: the time-weighted mean over each of equal spans of the
+    time line (every session on one clock, idle gaps over `IDLE_GAP` cut out)."""
+
+    #: The middle of each span, in seconds of the time line.
+    seconds: list[float]
+    tasks: list[float]
+    #: Tasks with times (stores made before they were recorded have none), the most in
+    #: flight at once, and the idle gaps cut out.
+    timed: int
+    peak: int
+    gaps_cut: int
+
+
 class PageData(msgspec.Struct, frozen=True, kw_only=True):
     rows: list[BrowserRow]
     #: Pairs in the store; `rows` holds all of them unless `sampled`.
@@ -87,6 +107,7 @@ class PageData(msgspec.Struct, frozen=True, kw_only=True):
     query_words: dict[int, int]
     progress: Progress
     latency: Latency
+    in_flight: InFlight
 
 
 def _rank(pair_id: str) -> int:
@@ -178,10 +199,12 @@ class PageCollector:
         self._generated = 0
         self._verified = 0
         self._seconds: list[float] = []
+        self._timeline = _Timeline()
 
     def add_task(self, record: TaskRecord, exported: Sequence[PairRecord]) -> None:
         kept = {p.id for p in exported}
         self._seconds.append(record.seconds)
+        self._timeline.add(record)
         for pair in record.pairs:
             self.total += 1
             self._generated += 1
@@ -247,6 +270,68 @@ class PageCollector:
                 verified=[p[2] for p in points],
             ),
             latency=_histogram(self._seconds),
+            in_flight=self._timeline.result(MAX_POINTS),
+        )
+
+
+class _Timeline:
+    """Each timed task's begin and end on one clock (its session's start + its offsets)."""
+
+    def __init__(self) -> None:
+        self.began = array("d")
+        self.ended = array("d")
+        self._zero: dict[str, float] = {}
+
+    def add(self, record: TaskRecord) -> None:
+        if record.session is None or record.began is None or record.ended is None:
+            return
+        zero = self._zero.get(record.session)
+        if zero is None:
+            try:
+                zero = dt.datetime.fromisoformat(record.session).timestamp()
+            except ValueError:
+                return
+            self._zero[record.session] = zero
+        self.began.append(zero + record.began)
+        self.ended.append(zero + record.ended)
+
+    def result(self, points: int) -> InFlight:
+        # Ends before begins at the same instant: a task handing over to the next is not
+        # two in flight.
+        events = sorted([(t, 1) for t in self.began] + [(t, -1) for t in self.ended])
+        if not events:
+            return InFlight(seconds=[], tasks=[], timed=0, peak=0, gaps_cut=0)
+        # The time line: idle gaps longer than IDLE_GAP cut out.
+        level = peak = gaps = 0
+        cut, last = 0.0, events[0][0]
+        line: list[tuple[float, int]] = []
+        for t, step in events:
+            if level == 0 and t - last > IDLE_GAP:
+                cut += t - last
+                gaps += 1
+            last = t
+            level += step
+            peak = max(peak, level)
+            line.append((t - cut - events[0][0], level))
+        span = line[-1][0] or 1.0
+        width = span / points
+        area = [0.0] * points
+        # The level after each event holds until the next one: add it over the spans.
+        for (t0, held), (t1, _) in itertools.pairwise(line):
+            k = min(points - 1, int(t0 / width))
+            while t0 < t1:
+                # The span's own end, or t1 (k moves on every time: no rounding stalls it).
+                edge = t1 if k >= points - 1 else min(t1, (k + 1) * width)
+                if edge > t0:
+                    area[k] += held * (edge - t0)
+                    t0 = edge
+                k += 1
+        return InFlight(
+            seconds=[round((k + 0.5) * width, 3) for k in range(points)],
+            tasks=[round(a / width, 3) for a in area],
+            timed=len(self.began),
+            peak=peak,
+            gaps_cut=gaps,
         )
 
 

@@ -27,6 +27,14 @@ __all__ = ["Example", "ExamplePool", "Sampler", "SamplerConfig"]
 #: How many APIs each style offers (inclusive ranges).
 DEFAULT_API_RANGES: dict[Style, tuple[int, int]] = api_ranges(*DEFAULT_TOOLS_PER_TASK)
 
+#: Balanced sampling's prior on a function's yield: as if it had been offered this many
+#: times at the run's mean yield. Small, so a few failed offers already count.
+PRIOR_OFFERS = 2.0
+
+#: Verified queries per function a task may be shown to differ from (`Sampler.avoid`):
+#: the last ones visible, as the example pool's `window` is per style.
+QUERY_WINDOW = 8
+
 
 class Example(msgspec.Struct, frozen=True, kw_only=True):
     """A verified query/answer pair shown to the generator as a model answer."""
@@ -49,7 +57,8 @@ class SamplerConfig(msgspec.Struct, frozen=True, kw_only=True):
     )
     same_category_share: float = 0.5
     #: uniform: the paper's API sampler; balanced: functions and categories with fewer
-    #: verified calls so far (in the epochs the task may see) are drawn more often.
+    #: verified calls so far (in the epochs the task may see) are drawn more often, in
+    #: proportion to how often an offer of them ends verified (`Sampler._balanced`).
     sampling: Literal["uniform", "balanced"] = "uniform"
 
 
@@ -66,32 +75,55 @@ class ExamplePool:
     by_style: dict[str, list[Example]] = field(default_factory=lambda: {s: [] for s in STYLES})
     epochs: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in STYLES})
     by_id: dict[str, Example] = field(default_factory=dict)
-    #: Verified calls per function, cumulative up to each epoch added (seeds left out):
-    #: a catalog-sized counter per epoch, never evicted.
+    #: Verified calls and offers per function, cumulative up to each epoch added (seeds
+    #: left out): catalog-sized counters per epoch, never evicted.
     call_epochs: list[int] = field(default_factory=list)
     call_counts: list[Counter[str]] = field(default_factory=list)
+    offer_counts: list[Counter[str]] = field(default_factory=list)
+    #: Verified queries calling each function, with their epochs (`Sampler.avoid`).
+    queries: dict[str, list[str]] = field(default_factory=dict)
+    query_epochs: dict[str, list[int]] = field(default_factory=dict)
 
-    def add(self, examples: Sequence[Example], epoch: int) -> None:
+    def add(
+        self, examples: Sequence[Example], epoch: int, offered: Mapping[str, int] | None = None
+    ) -> None:
+        """An epoch's verified examples, and how often it offered each function."""
         if epoch >= 0:
             counts = Counter(self.call_counts[-1]) if self.call_counts else Counter()
             counts.update(c.name for ex in examples for c in ex.answers)
+            offers = Counter(self.offer_counts[-1]) if self.offer_counts else Counter()
+            offers.update(offered or {})
             self.call_epochs.append(epoch)
             self.call_counts.append(counts)
+            self.offer_counts.append(offers)
         for ex in examples:
             if self.epochs[ex.style] and self.epochs[ex.style][-1] > epoch:
                 raise ValueError("examples must be added in epoch order")
             self.by_style[ex.style].append(ex)
             self.epochs[ex.style].append(epoch)
             self.by_id[ex.id] = ex
+            for name in dict.fromkeys(c.name for c in ex.answers):
+                self.queries.setdefault(name, []).append(ex.query)
+                self.query_epochs.setdefault(name, []).append(epoch)
 
     def visible(self, style: str, up_to_epoch: int) -> list[Example]:
         end = bisect.bisect_right(self.epochs[style], up_to_epoch)
         return self.by_style[style][max(0, end - self.window) : end]
 
+    def function_queries(self, name: str, up_to_epoch: int) -> list[str]:
+        """The last `QUERY_WINDOW` verified queries calling `name`, up to `up_to_epoch`."""
+        end = bisect.bisect_right(self.query_epochs.get(name, []), up_to_epoch)
+        return self.queries.get(name, [])[max(0, end - QUERY_WINDOW) : end]
+
     def verified_calls(self, up_to_epoch: int) -> Mapping[str, int]:
         """Calls per function in the examples verified up to `up_to_epoch` (inclusive)."""
         end = bisect.bisect_right(self.call_epochs, up_to_epoch)
         return self.call_counts[end - 1] if end else {}
+
+    def offers(self, up_to_epoch: int) -> Mapping[str, int]:
+        """Times each function was offered by the tasks of epochs up to `up_to_epoch`."""
+        end = bisect.bisect_right(self.call_epochs, up_to_epoch)
+        return self.offer_counts[end - 1] if end else {}
 
     def evict_before(self, up_to_epoch: int) -> None:
         """Drop what no view up to `up_to_epoch` or later can show any more."""
@@ -103,6 +135,11 @@ class ExamplePool:
                 for ex in self.by_style[style][:cut]:
                     del self.by_id[ex.id]
                 del self.by_style[style][:cut]
+                del epochs[:cut]
+        for name, epochs in self.query_epochs.items():
+            cut = bisect.bisect_right(epochs, up_to_epoch) - QUERY_WINDOW
+            if cut >= QUERY_WINDOW:
+                del self.queries[name][:cut]
                 del epochs[:cut]
 
     def __len__(self) -> int:
@@ -153,6 +190,28 @@ class Sampler:
             n_pairs=self.config.pairs_per_task,
         )
 
+    def avoid(
+        self, task: Task, *, pool_epoch: int, n: int, skip: Sequence[str] = ()
+    ) -> tuple[str, ...]:
+        """Up to `n` verified queries of `task`'s functions for its prompt to differ from.
+
+        Drawn from the queries verified up to `pool_epoch`, like the examples, by an rng
+        of their own (the task's other draws stay as they are with or without them);
+        `skip`: queries the prompt already shows.
+        """
+        if n <= 0:
+            return ()
+        skipped = set(skip)
+        candidates = [
+            q
+            for q in dict.fromkeys(
+                q for name in task.tool_names for q in self.pool.function_queries(name, pool_epoch)
+            )
+            if q not in skipped
+        ]
+        rng = random.Random(f"{self.config.seed}:avoid:{task.id}")
+        return tuple(rng.sample(candidates, min(n, len(candidates))))
+
     def _sample_tools(self, rng: random.Random, style: Style, pool_epoch: int) -> list[Tool]:
         lo, hi = self.config.api_ranges[style]
         k = min(rng.randint(lo, hi), len(self.tools))
@@ -171,7 +230,16 @@ class Sampler:
         return chosen
 
     def _balanced(self, pool_epoch: int) -> list[float]:
-        """Cumulative weights 1 / ((1 + calls of f) * (1 + mean calls in f's category)).
+        """Cumulative weights yield(f) / ((1 + calls of f) * (1 + mean calls in f's category)).
+
+        A verified call to f is worth 1 / (1 + calls of f) (the gain in log(1 + calls),
+        so rare functions count most), and an offer of f brings yield(f) of them: its
+        verified calls per offer so far, pulled toward its category's yield, itself pulled
+        toward the run's, by `PRIOR_OFFERS` offers each (few offers per function: the
+        category's yield says more early on). Weighting by the gain alone kept offering the
+        functions and categories whose answers always fail (never verified, so always the
+        rarest), which cost pass rate; with the yield, what was offered often and never
+        verified fades instead.
 
         From the pool's counts up to `pool_epoch`, like the examples, so a task's draw
         is the same on resume; before any count the weights are equal.
@@ -179,16 +247,29 @@ class Sampler:
         if self._weights is not None and self._weights[0] == pool_epoch:
             return self._weights[1]
         calls = self.pool.verified_calls(pool_epoch)
-        per_category = {
-            cat: sum(calls.get(t.name, 0) for t in tools) / len(tools)
-            for cat, tools in self.by_category.items()
-        }
-        weights = list(
-            itertools.accumulate(
-                1.0 / ((1 + calls.get(t.name, 0)) * (1 + per_category[t.category]))
-                for t in self.tools
-            )
-        )
+        offers = self.pool.offers(pool_epoch)
+
+        def total(counts: Mapping[str, int], tools: Sequence[Tool]) -> int:
+            return sum(counts.get(t.name, 0) for t in tools)
+
+        def shrunk(n: int, offered: int, prior: float) -> float:
+            return (n + PRIOR_OFFERS * prior) / (offered + PRIOR_OFFERS)
+
+        offered_all = total(offers, self.tools)
+        mean = total(calls, self.tools) / offered_all if offered_all else 1.0
+        per_category = {}
+        for cat, tools in self.by_category.items():
+            n = total(calls, tools)
+            per_category[cat] = (shrunk(n, total(offers, tools), mean), n / len(tools))
+
+        def weight(tool: Tool) -> float:
+            n = calls.get(tool.name, 0)
+            category_yield, category_calls = per_category[tool.category]
+            # No offer counted yet (a pool given calls alone): the gain alone.
+            yield_ = shrunk(n, offers.get(tool.name, 0), category_yield) if offered_all else 1.0
+            return yield_ / ((1 + n) * (1 + category_calls))
+
+        weights = list(itertools.accumulate(weight(t) for t in self.tools))
         self._weights = (pool_epoch, weights)
         return weights
 
@@ -206,6 +287,17 @@ def render_examples(examples: Sequence[Example]) -> str:
     for ex in examples:
         pair = {"query": ex.query, "answers": ex.answers}
         lines.append(msgspec.json.encode(pair).decode())
+    return "\n".join(lines)
+
+
+def render_avoid(queries: Sequence[str]) -> str:
+    if not queries:
+        return ""
+    lines = [
+        "Queries already in the dataset for these functions; write new ones that differ "
+        "from them in what they ask and in their values:"
+    ]
+    lines += [msgspec.json.encode(q).decode() for q in queries]
     return "\n".join(lines)
 
 

@@ -101,6 +101,12 @@ class TaskRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     completion_tokens: int = 0
     cached: bool = False
     seconds: float = 0.0
+    #: The session that ran it (its start, as `Session.started`), and when the task began
+    #: and ended in seconds since that start: report.html's tasks in flight over time.
+    #: None in stores made before; no dataset row reads them.
+    session: str | None = None
+    began: float | None = None
+    ended: float | None = None
 
 
 class Session(msgspec.Struct, frozen=True, kw_only=True):

@@ -66,3 +66,23 @@ def test_counts_up_to_an_epoch_leave_seeds_out() -> None:
     assert pool.verified_calls(-1) == {}
     assert pool.verified_calls(0) == {"a": 20, "b": 20}
     assert pool.verified_calls(5) == {"a": 20, "b": 20}
+
+
+def test_functions_offered_often_and_never_verified_fade() -> None:
+    """Balanced sampling stops re-offering the functions whose answers always fail."""
+    names = sorted(t.name for t in TOOLS)
+    failing, fine = names[0::2], names[1::2]
+    pool = ExamplePool()
+    # Epoch 0 offered every function 6 times; only the `fine` ones were verified, once each.
+    verified = [
+        Example(id=f"0-{i}:0", style="simple", query=f"q {name}", answers=[Call(name=name)])
+        for i, name in enumerate(fine)
+    ]
+    pool.add(verified, epoch=0, offered=dict.fromkeys(names, 6))
+    pool.add([], epoch=1)
+    assert pool.offers(1) == dict.fromkeys(names, 6)
+    drawn = _first_tools("balanced", pool)
+    share = sum(drawn[n] for n in failing) / sum(drawn.values())
+    # By the gain alone (1 / (1 + verified calls)) they would take 2/3 of the draws.
+    assert share < 0.35
+    assert len([n for n in failing if drawn[n]]) > len(failing) // 2  # still tried now and then

@@ -54,6 +54,12 @@ def test_the_embedded_model_gets_its_own_checks_and_no_examples_unless_asked() -
     assert asked.by_endpoint(local).examples_per_task == (1, 1)
     # The identity holds the filled-in values, so a resumed run compares like with like.
     assert default.identity(local, "fp").checks == list(default.by_endpoint(local).checks)
+    # Nor is it shown verified queries to differ from; 0 keeps older stores' identity.
+    assert default.by_endpoint(remote).avoid_queries == 3
+    assert default.by_endpoint(local).avoid_queries == 0
+    assert default.identity(remote, "fp").avoid_queries == 3
+    assert default.identity(local, "fp").avoid_queries is None
+    assert load_run_config({"avoid_queries": 2}).by_endpoint(local).avoid_queries == 2
 
 
 # (command..., flag, bad value): every one is refused in one line naming the flag, exit 2.

@@ -89,7 +89,8 @@ def test_generate_writes_a_page_that_loads_with_its_charts(browser: Browser, run
     charts = page.locator(".chart")
     names = {charts.nth(i).get_attribute("data-chart") for i in range(charts.count())}
     assert {"funnel", "pass-stage", "pass-style", "pass-category", "reasons", "progress",
-            "latency", "diversity", "categories", "functions", "lengths"} <= names  # fmt: skip
+            "latency", "in-flight", "diversity", "categories", "functions",
+            "lengths"} <= names  # fmt: skip
     assert "All " in page.locator("#sample-note").text_content()
     assert page.locator("#rows .row").count() > 0
 
@@ -228,3 +229,33 @@ def test_a_run_with_no_pairs_still_gets_a_working_page(browser: Browser, tmp_pat
     opened = open_page(browser, path)
     assert opened.errors == []
     assert opened.page.locator("#row-count").text_content().startswith("0 of 0 rows")
+
+
+def test_tasks_in_flight_over_time_from_each_tasks_times() -> None:
+    """Sessions on one clock, an idle gap between them cut out; the line's area is the
+    tasks' total time (Little's law), and tasks stored without times are left out."""
+
+    def timed(index: int, session: str | None, began: float, ended: float) -> TaskRecord:
+        task = Task(id=f"t{index}", index=index, style="simple", tool_names=("f",),
+                    example_ids=(), template="default", n_pairs=1)  # fmt: skip
+        return TaskRecord(task=task, pairs=[], seconds=ended - began, session=session,
+                          began=began, ended=ended)  # fmt: skip
+
+    first, resumed = "2026-12-08T00:00:00.000000Z", "2026-12-08T01:00:00.000000Z"
+    records = [
+        timed(0, first, 0.0, 2.0),
+        timed(1, first, 1.0, 3.0),
+        timed(2, resumed, 0.0, 1.0),  # an hour later: the gap is cut out
+        TaskRecord(task=timed(3, None, 0, 0).task, pairs=[], seconds=4.0),  # no times
+    ]
+    collector = PageCollector({})
+    for record in records:
+        collector.add_task(record, [])
+    flight = collector.result().in_flight
+    assert (flight.timed, flight.peak, flight.gaps_cut) == (3, 2, 1)
+    width = flight.seconds[1] - flight.seconds[0]
+    assert abs(flight.seconds[-1] + width / 2 - 4.0) < 1e-6  # 3 s, then 1 s after the gap
+    assert abs(sum(flight.tasks) * width - 5.0) < 1e-6  # 2 + 2 + 1 task-seconds
+    n = len(flight.tasks)
+    quarters = [flight.tasks[k * n // 4 : (k + 1) * n // 4] for k in range(4)]
+    assert [round(sum(q) / len(q), 2) for q in quarters] == [1.0, 2.0, 1.0, 1.0]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from apigen_async.catalog.library import load_catalog
 from apigen_async.prompts import PromptLibrary
-from apigen_async.sampling import Example, ExamplePool, Sampler, SamplerConfig
+from apigen_async.sampling import QUERY_WINDOW, Example, ExamplePool, Sampler, SamplerConfig
+from apigen_async.schema import Call
 from apigen_async.styles import STYLES
 
 TOOLS = load_catalog().tools
@@ -15,7 +16,12 @@ def _pool(window: int = 3) -> ExamplePool:
     for epoch in range(-1, 12):
         pool.add(
             [
-                Example(id=f"e{epoch}-{i}", style="simple", query=f"q{epoch}-{i}", answers=[])
+                Example(
+                    id=f"e{epoch}-{i}",
+                    style="simple",
+                    query=f"q{epoch}-{i}",
+                    answers=[Call(name="f")],
+                )
                 for i in range(2)
             ],
             epoch,
@@ -29,7 +35,11 @@ def test_eviction_never_changes_a_later_view() -> None:
         evicted.evict_before(epoch)
         for later in range(epoch, 12):
             assert evicted.visible("simple", later) == kept.visible("simple", later)
+            assert evicted.function_queries("f", later) == kept.function_queries("f", later)
     assert len(evicted) < len(kept)
+    assert len(evicted.queries["f"]) < len(kept.queries["f"])
+    assert len(kept.function_queries("f", 11)) == QUERY_WINDOW
+    assert kept.function_queries("f", 11)[-1] == "q11-1"
     assert [ex.id for ex in kept.visible("simple", 4)] == ["e3-1", "e4-0", "e4-1"]
 
 

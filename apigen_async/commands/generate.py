@@ -25,11 +25,18 @@ from apigen_async import __version__
 from apigen_async.card import CardInfo
 from apigen_async.catalog.library import Catalog, load_seeds
 from apigen_async.checks.execution import Executor, ExecutorRouter
-from apigen_async.commands.outputs import STORE_NAME, discard_run, load_library, write_outputs
+from apigen_async.commands.outputs import (
+    STORE_NAME,
+    discard_run,
+    load_library,
+    push_run,
+    write_outputs,
+)
 from apigen_async.config import IDENTITY_KEYS, RunConfig, given
 from apigen_async.errors import ConfigError, EndpointGaveUp, StoreError
 from apigen_async.executors.simulate import llm_simulator
 from apigen_async.executors.virtual import open_rest_backend
+from apigen_async.hub import hub_token
 from apigen_async.llm.client import LLMClient
 from apigen_async.llm.endpoint import Endpoint, resolve_endpoint
 from apigen_async.llm.endpoints import lanes_for
@@ -160,6 +167,7 @@ def pipeline_settings(config: RunConfig, endpoint: Endpoint, concurrency: int) -
         epoch_size=config.epoch_size,
         max_tasks=config.max_tasks,
         dedup=config.dedup_config(),
+        avoid_queries=given(config.avoid_queries),
     )
 
 
@@ -227,6 +235,8 @@ async def generate_command(config: RunConfig) -> int:
         print(f"--apis: {len(catalog.tools)} tools loaded; skipped: {skipped}", file=sys.stderr)
     endpoint = resolve_endpoint(config.endpoint, os.environ.get(config.api_key_env, ""))
     config = config.by_endpoint(endpoint)
+    # Before the run: a push that cannot happen is said before anything is spent.
+    token = hub_token(config.push_to_hub) if config.push_to_hub else None
     if endpoint.kind == "local":  # before the store exists: an endpoint may be chosen instead
         require_local_extra(*endpoint.local_models.values(), key_env=config.api_key_env)
     out = prepare_out(config.out)
@@ -234,7 +244,7 @@ async def generate_command(config: RunConfig) -> int:
     with hold_out_lock(out):
         if config.fresh:
             discard_run(out)
-        return await _generate(
+        code = await _generate(
             config,
             _Plan(
                 console=console,
@@ -245,6 +255,11 @@ async def generate_command(config: RunConfig) -> int:
                 started=started,
             ),
         )
+        if config.push_to_hub and token:
+            code = await push_run(
+                out, config.push_to_hub, config.export, token, code=code, console=console
+            )
+        return code
 
 
 @dataclass(frozen=True)
@@ -276,7 +291,8 @@ async def _generate(config: RunConfig, plan: _Plan) -> int:
     sampler = Sampler(
         config.sampler_config(), catalog.tools, pool, prompts, shard=config.shard or (0, 1)
     )
-    state = RunState()
+    # Zero of the tasks' times is the session's own (`Session.wall_seconds` counts from it).
+    state = RunState(started=wall_start, session=started)
     # Key values as well as token shapes: an endpoint or a REST host may echo our headers.
     scrub = Scrubber.from_env(
         config.api_key_env, config.rapidapi_key_env, *_key_envs(config, endpoint).values()

@@ -7,6 +7,7 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
+import anyio
 import msgspec
 from rich.console import Console
 
@@ -15,6 +16,7 @@ from apigen_async.catalog.library import Catalog, load_catalog
 from apigen_async.dedup import DedupConfig
 from apigen_async.errors import ApigenError
 from apigen_async.export import EXPORT_FILES, DatasetWriter, Selection
+from apigen_async.hub import hub_files, push_to_hub
 from apigen_async.outdir import atomic_file
 from apigen_async.report import Report, ReportBuilder, print_report, report_json
 from apigen_async.report_rows import PageCollector
@@ -28,6 +30,7 @@ __all__ = [
     "discard_run",
     "export_and_report",
     "load_library",
+    "push_run",
     "stored_dedup",
     "stored_tools",
     "write_outputs",
@@ -105,6 +108,24 @@ async def write_outputs(
     written = ", ".join(str(out / EXPORT_FILES[f]) for f in formats)
     console.print(f"wrote {report.exported} rows to {written}")
     return report.exported
+
+
+async def push_run(
+    out: Path, repo: str, formats: tuple[str, ...], token: str, *, code: int, console: Console
+) -> int:
+    """--push-to-hub after the run's export: a run that ended with `code` != 0 (short of
+    -n, or its endpoint gone) is not pushed; the exit status."""
+    if code != 0:
+        print(
+            f"apigen: --push-to-hub {repo}: not pushed, the run did not finish (exit {code}); "
+            "rerun the command without --fresh once it does",
+            file=sys.stderr,
+        )
+        return code
+    # A blocking client: in a thread, so the loop (and Ctrl-C) stays responsive.
+    url = await anyio.to_thread.run_sync(push_to_hub, out, repo, formats, token)
+    console.print(f"pushed {', '.join(f.name for f in hub_files(out, formats))} to {url}")
+    return 0
 
 
 async def export_and_report(

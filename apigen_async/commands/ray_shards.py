@@ -33,9 +33,10 @@ from rich.live import Live
 from rich.table import Table
 
 from apigen_async.commands import first_error
-from apigen_async.commands.outputs import STORE_NAME
+from apigen_async.commands.outputs import STORE_NAME, push_run
 from apigen_async.config import RunConfig
 from apigen_async.errors import ApigenError, ConfigError
+from apigen_async.hub import hub_token
 from apigen_async.outdir import atomic_file, hold_out_lock, prepare_out
 from apigen_async.scrub import Scrubber
 from apigen_async.shards import check_merge_target
@@ -104,6 +105,7 @@ def shard_config(config: RunConfig, k: int, n: int, workdir: Path) -> RunConfig:
         config,
         ray=None,
         shards=None,
+        push_to_hub=None,  # the driver pushes the merged run
         shard=(k, n),
         out=workdir,
         limit_share=n,
@@ -173,6 +175,7 @@ async def ray_command(config: RunConfig) -> int:
         raise ConfigError("--ray runs every shard itself: give --shards N, not --shard")
     config = msgspec.structs.replace(config, shards=config.shards or DEFAULT_SHARDS)
     n = config.shards
+    token = hub_token(config.push_to_hub) if config.push_to_hub else None
     out = prepare_out(config.out)
     console = Console(stderr=True, quiet=config.quiet)
     with hold_out_lock(out):
@@ -201,9 +204,12 @@ async def ray_command(config: RunConfig) -> int:
             out, done, formats=config.export, extra=config.extra_columns, console=console,
             command=shlex.join(["apigen", *sys.argv[1:]]),
         )  # fmt: skip
-    if 3 in codes.values():
-        return 3
-    return 1 if {1, LOST} & set(codes.values()) else 0
+        code = 3 if 3 in codes.values() else 1 if {1, LOST} & set(codes.values()) else 0
+        if config.push_to_hub and token:
+            code = await push_run(
+                out, config.push_to_hub, config.export, token, code=code, console=console
+            )
+    return code
 
 
 async def _run_on_ray(

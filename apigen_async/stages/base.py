@@ -42,6 +42,8 @@ __all__ = [
 class Sampled(NamedTuple):
     task: Task
     examples: list[Example]
+    #: Verified queries of the task's functions its prompt asks to differ from.
+    avoid: tuple[str, ...] = ()
 
 
 class PairWork(msgspec.Struct, frozen=True, kw_only=True):
@@ -116,6 +118,8 @@ class StageSettings(Protocol):
     def checks(self) -> tuple[str, ...]: ...
     @property
     def exec_concurrency(self) -> int: ...
+    @property
+    def avoid_queries(self) -> int: ...
 
 
 @dataclass(frozen=True, kw_only=True)

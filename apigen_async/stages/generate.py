@@ -12,7 +12,7 @@ __all__ = ["STAGE", "generate"]
 
 async def generate(ctx: Context, sampled: Sampled) -> Generated | Rejection:
     """The task's items, unchecked; a `Rejection` when the request itself failed."""
-    task, examples = sampled
+    task, examples, avoid = sampled
     settings = ctx.settings
     offered = [ctx.tools[name] for name in task.tool_names]
     request = generation_request(
@@ -24,13 +24,15 @@ async def generate(ctx: Context, sampled: Sampled) -> Generated | Rejection:
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
         structured=settings.structured and ctx.client.structured_enabled,
+        avoid=avoid,
     )
     completion = await ctx.client.complete(request)
     if not isinstance(completion, Completion):
         return Rejection(stage="generate", code=completion.code, message=completion.message)
     generator = completion.model or settings.model
     by_name = {t.name: t for t in offered}
-    shown = [ex.query for ex in examples]
+    # The rules reject a query copied from any of them (`copies_example`).
+    shown = [ex.query for ex in examples] + list(avoid)
     items = read_pairs(completion)
     if isinstance(items, Rejection):
         # The format stage's verdict on the whole answer: one rejected item holding it.
