@@ -264,7 +264,7 @@ def _add_generate_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument(
         "--styles",
         help="query styles with optional weights, e.g. 'simple:2,parallel,irrelevance:0.5'"
-        f" (default all: {','.join(STYLES)})",
+        f" (default all: {','.join(STYLES)}; the embedded model: all but irrelevance)",
     )
     _add_api_flags(g)
     g.add_argument(

@@ -116,7 +116,8 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
     sampling: Literal["uniform", "balanced"] = "balanced"
     dedup: Literal["exact", "near"] = "near"
     dedup_threshold: Annotated[float, msgspec.Meta(gt=0, le=1)] = DEFAULT_THRESHOLD
-    styles: dict[str, float] = msgspec.field(default_factory=lambda: dict.fromkeys(STYLES, 1.0))
+    #: None: by endpoint (`by_endpoint`).
+    styles: dict[str, float] | None = None
     apis: tuple[Path, ...] = ()
     no_builtin: bool = False
     pairs_per_task: Positive = 3
@@ -181,7 +182,7 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
         return SamplerConfig(
             seed=self.seed,
             sampling=self.sampling,
-            style_weights=dict(self.styles),
+            style_weights=dict(given(self.styles)),
             pairs_per_task=self.pairs_per_task,
             examples_range=given(self.examples_per_task),
             api_ranges=api_ranges(lo, hi),
@@ -199,7 +200,7 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
             judge_batch=self.judge_batch,
             checks=list(given(self.checks)),
             solver_model=self.solver(endpoint),
-            styles=dict(self.styles),
+            styles=dict(given(self.styles)),
             pairs_per_task=self.pairs_per_task,
             temperature=self.temperature,
             max_tokens=self.max_tokens,
@@ -220,12 +221,21 @@ class RunConfig(SandboxConfig, frozen=True, kw_only=True, forbid_unknown_fields=
 #: the 1.5B judge on top of the re-solve check dropped 5 correct rows of 120 for 1 wrong
 #: row of 124 caught (bench/verify), so the embedded checker runs without it. For the
 #: same copying it is shown no verified queries to differ from either (`avoid_queries`).
+#: It writes no irrelevance by default: the 1.5B's irrelevance queries were often ones an
+#: offered function answers ("Convert the binary number '1101' to decimal" beside
+#: convert_number_base), and its re-solver passed them (6 of 10 read wrong in two runs).
 ENDPOINT_DEFAULTS: dict[bool, dict[str, Any]] = {
-    False: {"checks": CHECKS, "examples_per_task": (1, 2), "avoid_queries": 3},
+    False: {
+        "checks": CHECKS,
+        "examples_per_task": (1, 2),
+        "avoid_queries": 3,
+        "styles": dict.fromkeys(STYLES, 1.0),
+    },
     True: {
         "checks": tuple(c for c in CHECKS if c != "judge"),
         "examples_per_task": (0, 0),
         "avoid_queries": 0,
+        "styles": {s: 1.0 for s in STYLES if s != "irrelevance"},
     },
 }
 

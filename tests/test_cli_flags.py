@@ -8,11 +8,12 @@ import pytest
 
 from apigen_async.cli import _parser
 from apigen_async.commands.generate import llm_concurrency, pipeline_settings
-from apigen_async.config import load_run_config
+from apigen_async.config import given, load_run_config
 from apigen_async.executors.python import PythonExecutor
 from apigen_async.llm.endpoint import Endpoint
 from apigen_async.llm.limits import DEFAULT_CONCURRENCY
 from apigen_async.stages import CHECKS
+from apigen_async.styles import STYLES
 from tests.helpers import apigen
 
 
@@ -60,6 +61,13 @@ def test_the_embedded_model_gets_its_own_checks_and_no_examples_unless_asked() -
     assert default.identity(remote, "fp").avoid_queries == 3
     assert default.identity(local, "fp").avoid_queries is None
     assert load_run_config({"avoid_queries": 2}).by_endpoint(local).avoid_queries == 2
+    # The embedded 1.5B writes irrelevance queries its offered functions answer: none by
+    # default there, all five styles elsewhere, and --styles is obeyed on both.
+    assert set(given(default.by_endpoint(remote).styles)) == set(STYLES)
+    assert "irrelevance" not in given(default.by_endpoint(local).styles)
+    assert default.identity(local, "fp").styles == {s: 1.0 for s in STYLES if s != "irrelevance"}
+    only = load_run_config({"styles": "irrelevance"})
+    assert only.by_endpoint(local).styles == {"irrelevance": 1.0}
 
 
 # (command..., flag, bad value): every one is refused in one line naming the flag, exit 2.
