@@ -597,7 +597,7 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:
                     help=f"embedded model: {', '.join(LOCAL_MODELS)} or a GGUF path")  # fmt: skip
     ev.add_argument("--slots", type=positive(int), default=DEFAULT_SLOTS,
                     help="embedded model: parallel sequences "
-                   f"(default {DEFAULT_SLOTS})")  # fmt: skip
+                    f"(default {DEFAULT_SLOTS})")  # fmt: skip
     ev.add_argument("--concurrency", type=positive(int),
                     help=f"requests in flight (default {DEFAULT_CONCURRENCY}; embedded: "
                     "--slots)")  # fmt: skip

@@ -9,9 +9,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+
+from aiohttp import web
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,6 +22,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def chat_endpoint(
+    chat: Callable[[web.Request], Awaitable[web.Response]],
+) -> AsyncIterator[str]:
+    """A one-route OpenAI-style server on 127.0.0.1 whose `/v1/chat/completions` is
+    `chat`: the base URL, for tests that need to see or shape the HTTP exchange."""
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+    finally:
+        await runner.cleanup()
 
 
 def cli_env(**extra: str) -> dict[str, str]:

@@ -26,6 +26,7 @@ from apigen_async.llm.transport import TRANSPORTS
 from apigen_async.llm.types import ChatRequest, Completion, LLMFailure
 from apigen_async.schema import Rejection
 from bench.fake_openai import FakeConfig, FakeOpenAI, Fixed, RequestRecord
+from tests.helpers import chat_endpoint
 
 pytestmark = pytest.mark.anyio
 
@@ -305,37 +306,27 @@ async def test_http_errors_map_like_the_sdk_on_the_direct_transport(max_retries:
         choice = {"message": {"content": "ok"}, "finish_reason": "stop"}
         return web.json_response({"choices": [choice], "usage": {"prompt_tokens": 3}})
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    client = LLMClient(
-        base_url=f"http://127.0.0.1:{port}/v1",
-        api_key="k",
-        limits=Limits(concurrency=2),
-        max_retries=max_retries,
-    )
-    try:
-        structured = msgspec.structs.replace(
-            text_request(0), response_format={"type": "json_object"}
+    async with chat_endpoint(chat) as base_url:
+        client = LLMClient(
+            base_url=base_url, api_key="k", limits=Limits(concurrency=2), max_retries=max_retries
         )
-        # A 400 on structured output switches it off for the rest of the run, then works.
-        result = await client.complete(structured)
-        assert isinstance(result, Completion) and result.content == "ok"
-        assert client.structured == "off" and "response_format" not in seen[-1]
-        assert (result.prompt_tokens, result.completion_tokens) == (3, 0)
-        picky = await client.complete(text_request(1, model="picky"))
-        assert isinstance(picky, LLMFailure) and picky.code == "bad_request"
-        assert "temperature" in picky.message
-        for model, words in (("locked", "refused the API key"), ("gone", "does not serve")):
-            with pytest.raises(EndpointError, match=words):
-                await client.complete(text_request(2, model=model))
-    finally:
-        await client.aclose()
-        await runner.cleanup()
+        try:
+            structured = msgspec.structs.replace(
+                text_request(0), response_format={"type": "json_object"}
+            )
+            # A 400 on structured output switches it off for the rest of the run, then works.
+            result = await client.complete(structured)
+            assert isinstance(result, Completion) and result.content == "ok"
+            assert client.structured == "off" and "response_format" not in seen[-1]
+            assert (result.prompt_tokens, result.completion_tokens) == (3, 0)
+            picky = await client.complete(text_request(1, model="picky"))
+            assert isinstance(picky, LLMFailure) and picky.code == "bad_request"
+            assert "temperature" in picky.message
+            for model, words in (("locked", "refused the API key"), ("gone", "does not serve")):
+                with pytest.raises(EndpointError, match=words):
+                    await client.complete(text_request(2, model=model))
+        finally:
+            await client.aclose()
 
 
 async def test_models_served_elsewhere_are_routed_by_name() -> None:

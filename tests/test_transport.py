@@ -28,6 +28,7 @@ from apigen_async.llm.limits import Limits
 from apigen_async.llm.retry import RetryPolicy, parse_retry_after, retry_after_of
 from apigen_async.llm.transport import InMemoryTransport, raise_for_status
 from apigen_async.llm.types import TOOLS_UNSUPPORTED, ChatRequest, Completion, LLMFailure
+from tests.helpers import chat_endpoint
 
 REQUEST = ChatRequest(
     model="m", messages=[{"role": "user", "content": "hi"}], temperature=0.0, max_tokens=8
@@ -282,24 +283,17 @@ async def test_the_embedded_server_gets_a_json_schema_as_its_one_line_grammar(
         answer = {"choices": [{"message": {"content": "{}"}, "finish_reason": "stop"}]}
         return web.json_response(answer)
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     schema = {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}}
-    transport = AiohttpTransport(f"http://127.0.0.1:{port}/v1", "k", 1, 5.0, compact_json=compact)
-    try:
-        await transport.send(ChatRequest(model="m", messages=[], temperature=0, max_tokens=9,
-                                         response_format=fmt))  # fmt: skip
-        # Without a schema nothing changes, whatever the endpoint.
-        await transport.send(ChatRequest(model="m", messages=[], temperature=0, max_tokens=9))
-    finally:
-        await transport.aclose()
-        await runner.cleanup()
+    async with chat_endpoint(chat) as base_url:
+        transport = AiohttpTransport(base_url, "k", 1, 5.0, compact_json=compact)
+        try:
+            await transport.send(ChatRequest(model="m", messages=[], temperature=0,
+                                             max_tokens=9, response_format=fmt))  # fmt: skip
+            # Without a schema nothing changes, whatever the endpoint.
+            await transport.send(ChatRequest(model="m", messages=[], temperature=0, max_tokens=9))
+        finally:
+            await transport.aclose()
     with_schema, plain = bodies
     assert "grammar" not in plain and "response_format" not in plain
     if not compact:

@@ -121,7 +121,8 @@ _ENDPOINTS = (("from_", "to_"), ("source", "target"), ("origin", "destination"))
 
 
 def _from_equals_to(call: Call) -> str | None:
-    """`from_unit` and `to_unit` (or origin and destination) with one value, if any."""
+    """`from_unit` and `to_unit` (or origin and destination) with one value, or two
+    points (`x1, y1` and `x2, y2`) that are one, if any."""
     args = call.arguments
     for name, value in args.items():
         for start, end in _ENDPOINTS:
